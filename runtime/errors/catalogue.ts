@@ -1,0 +1,94 @@
+/**
+ * The numbered catalogue of every error Unroll reports about a user's graph or command.
+ * Errors are data: a code from here, a message that names the thing at fault, and where it is
+ * (JSON path, node ids, ports, edge indices). Nothing in the runtime throws at a user.
+ */
+
+export const CATALOGUE = {
+  // Reading a document (parse)
+  E100: { name: 'file-too-large', title: 'The file is larger than Unroll reads' },
+  E101: { name: 'invalid-json', title: 'The file is not valid JSON' },
+  E102: { name: 'too-deep', title: 'The JSON nests deeper than a graph ever does' },
+  E103: { name: 'forbidden-key', title: 'A key that could alter object prototypes' },
+  E104: { name: 'non-finite-number', title: 'A number that is infinite or not a number' },
+  E105: { name: 'unknown-key', title: 'A key the format does not have' },
+  E106: { name: 'wrong-type', title: 'A value of the wrong type' },
+  E107: { name: 'missing-key', title: 'A required key is missing' },
+  E108: { name: 'not-a-graph', title: 'The document is not an Unroll graph' },
+  E109: { name: 'newer-version', title: 'Made by a newer version of Unroll' },
+  E110: { name: 'bad-version', title: 'A version this build cannot read' },
+  E111: { name: 'bad-id', title: 'An id that breaks the id pattern' },
+  E112: { name: 'duplicate-id', title: 'Two nodes or loops share an id' },
+  E113: { name: 'unknown-block', title: 'A block type the registry does not have' },
+  E114: { name: 'unknown-param', title: 'A param the block does not have' },
+  E115: { name: 'bad-param', title: 'A param value outside its type, range or choices' },
+  E116: { name: 'bad-endpoint', title: 'An edge end that is not "node.port"' },
+  E117: { name: 'missing-node', title: 'An edge or reference names a node that does not exist' },
+  E118: { name: 'missing-port', title: 'An edge names a port the block does not have' },
+  E119: { name: 'too-many', title: 'More nodes, edges or loops than a graph may have' },
+  E120: { name: 'missing-loop', title: 'A node names a loop that does not exist' },
+  E121: { name: 'bad-loop', title: 'A loop must give exactly one of over and steps' },
+  E122: { name: 'too-long', title: 'A string longer than allowed' },
+  E123: { name: 'migration-failed', title: 'An older file could not be brought up to date' },
+
+  // Checking a graph (validate)
+  E200: { name: 'shape-mismatch', title: 'Shapes that do not fit' },
+  E201: { name: 'wrong-kind', title: 'A port given the wrong kind of value' },
+  E202: { name: 'delay-free-cycle', title: 'A cycle that passes through no delay' },
+  E203: { name: 'unconnected-input', title: 'A required input is not connected' },
+  E204: { name: 'several-wires', title: 'An input port with more than one wire' },
+  E205: { name: 'no-loss', title: 'A graph to train has no loss' },
+  E206: { name: 'bad-loop-over', title: 'A loop runs over something that is not a sequence source' },
+  E207: { name: 'slice-axis', title: 'A sequence entering a loop that runs over another sequence' },
+  E208: { name: 'stray-take', title: '`take` on an edge that leaves no loop' },
+  E209: { name: 'delay-outside-loop', title: 'A delay outside every loop' },
+  E210: { name: 'delay-across-loops', title: 'A delay fed from another loop' },
+  E211: { name: 'delay-size-unknown', title: 'The size of a delay cannot be inferred' },
+  E212: { name: 'loop-cycle', title: 'Loops that depend on each other' },
+  E213: { name: 'sequence-outside-loop', title: 'A sequence reaches a port that takes one step outside any loop' },
+  E214: { name: 'model-too-large', title: 'More parameters than Unroll allocates' },
+  E215: { name: 'bad-reference', title: 'A param names a node of the wrong kind' },
+  E216: { name: 'loss-in-loop', title: 'A loss inside a loop' },
+  E217: { name: 'empty-loop', title: 'A loop with no nodes' },
+
+  // Unrolling for concrete lengths (unroll)
+  E300: { name: 'missing-length', title: 'No length given for a sequence' },
+  E301: { name: 'bad-length', title: 'A length outside the allowed range' },
+  E302: { name: 'unrolled-too-large', title: 'The unrolled graph would be too large' },
+  E303: { name: 'invalid-graph', title: 'Only a valid graph can be unrolled' },
+} as const;
+
+export type ErrorCode = keyof typeof CATALOGUE;
+
+/** One problem found in a document or a command. */
+export interface UnrollError {
+  readonly code: ErrorCode;
+  /** A sentence a user can act on; names nodes, ports, shapes and values. */
+  readonly message: string;
+  /** JSON path into the document, `$.nodes[3].params.hidden`; absent when no place in the file is at fault. */
+  readonly path?: string;
+  /** Node ids involved (a cycle lists its nodes in order). */
+  readonly nodes?: readonly string[];
+  /** `"node.port"`s involved. */
+  readonly ports?: readonly string[];
+  /** Indices into the document's `edges` involved. */
+  readonly edges?: readonly number[];
+}
+
+/** Make a catalogue error. */
+export function unrollError(
+  code: ErrorCode,
+  message: string,
+  where: Omit<UnrollError, 'code' | 'message'> = {},
+): UnrollError {
+  return { code, message, ...where };
+}
+
+/** `E202 delay-free-cycle at $.edges[3]: …` — how the CLI prints one error. */
+export function formatError(e: UnrollError): string {
+  const where = e.path !== undefined ? ` at ${e.path}` : '';
+  return `${e.code} ${CATALOGUE[e.code].name}${where}: ${e.message}`;
+}
+
+/** Either a value or the list of errors that prevented it. */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly UnrollError[] };
