@@ -22,6 +22,9 @@ export const delay = defineBlock({
   // Validation resolves a delay's type before its consumers (its `in` wire closes a cycle), from
   // the init port, the size param, or what its consumers expect; it passes that type as `in`.
   shape(ins, p) {
+    // Only float vectors can be carried over; check kinds before sizes so tokens read as the wrong kind.
+    if (ins.in !== undefined) vectorSize(ins, 'in');
+    if (ins.init !== undefined) vectorSize(ins, 'init');
     const t = ins.in ?? ins.init ?? (p.size !== undefined ? vector(p.size) : undefined);
     if (t === undefined) throw new ShapeIssue('kind', ['out'], 'cannot tell the size of this delay: set its size param or connect its init port');
     if (ins.in !== undefined && ins.init !== undefined) {

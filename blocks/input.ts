@@ -1,6 +1,6 @@
 /** Where data enters: a sequence (or one value) of token ids, vectors, or bags of ids per example. */
 import { defineBlock } from './types.ts';
-import { sequenceParam, sizeParam, sourceElement, vocabParam } from './source-common.ts';
+import { alignWithParam, sequenceParam, sizeParam, sourceElement, vocabParam } from './source-common.ts';
 
 export const input = defineBlock({
   type: 'input',
@@ -17,6 +17,7 @@ export const input = defineBlock({
     vocab: vocabParam,
     size: sizeParam,
     sequence: sequenceParam,
+    align_with: alignWithParam,
     feedback: { kind: 'nodeRef', doc: 'decoder whose previous prediction this input carries when generating' },
     teacher: { kind: 'nodeRef', doc: 'target this input carries shifted by one step while training (default: the target the feedback node is trained against)' },
   },

@@ -32,6 +32,9 @@ export const loss = defineBlock({
   shape(ins, p) {
     const pred = portType(ins, 'pred');
     const tgt = portType(ins, 'target');
+    if (pred.dtype !== 'float' || pred.shape.length !== 1) {
+      throw new ShapeIssue('kind', ['pred'], `port pred takes a vector (or a sequence of vectors), got ${formatType(pred)}`);
+    }
     const both = `pred ${formatType(pred)} and target ${formatType(tgt)}`;
     if (pred.seq !== tgt.seq) {
       throw new ShapeIssue('mismatch', ['pred', 'target'], `ports ${both} must both be sequences along the same axis, or both single values`);

@@ -18,6 +18,11 @@ export const sequenceParam = {
   default: true,
 } as const satisfies ParamDef;
 
+export const alignWithParam = {
+  kind: 'nodeRef',
+  doc: 'another sequence source this one runs along step for step (same time axis and length), e.g. the tags of a tagged input',
+} as const satisfies ParamDef;
+
 /** One element of a source: with `sequence: true` validation makes it a sequence along the source's axis. */
 export function sourceElement(kind: 'tokens' | 'vector' | 'bag', vocab: number, size: number): ValueType {
   if (kind === 'tokens') return { dtype: 'int', shape: [], vocab };

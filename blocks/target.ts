@@ -1,6 +1,6 @@
 /** What the graph should output, for the loss: token ids (classes) or vectors, per step or per example. */
 import { defineBlock } from './types.ts';
-import { sequenceParam, sizeParam, sourceElement, vocabParam } from './source-common.ts';
+import { alignWithParam, sequenceParam, sizeParam, sourceElement, vocabParam } from './source-common.ts';
 
 export const target = defineBlock({
   type: 'target',
@@ -14,6 +14,7 @@ export const target = defineBlock({
     vocab: vocabParam,
     size: sizeParam,
     sequence: sequenceParam,
+    align_with: alignWithParam,
   },
   shape: (_ins, p) => ({ out: sourceElement(p.kind, p.vocab, p.size) }),
   weights: () => [],

@@ -1,0 +1,51 @@
+/** What attention and memory share: a query read against a sequence of keys, returning a weighted sum of values. */
+import type { PortTypes, ValueType } from './types.ts';
+import type { OpBuilder, Sym } from './ops.ts';
+import { ShapeIssue, formatType, portType, sequenceOfVectors, vectorSize } from './shape.ts';
+
+/** Sizes of the query, keys and values of a read, checked: one time axis for keys and values. */
+export interface ReadSizes {
+  readonly axis: string;
+  readonly query: number;
+  readonly key: number;
+  readonly value: number;
+}
+
+export function readSizes(ins: PortTypes, sameQueryKey: boolean): ReadSizes {
+  const query = vectorSize(ins, 'query');
+  const keys = sequenceOfVectors(ins, 'keys');
+  const values = sequenceOfVectors(ins, 'values');
+  if (keys.axis !== values.axis) {
+    throw new ShapeIssue(
+      'mismatch',
+      ['keys', 'values'],
+      `ports keys ${formatType(portType(ins, 'keys'))} and values ${formatType(portType(ins, 'values'))} must run along the same time axis (one value per key)`,
+    );
+  }
+  if (sameQueryKey && query !== keys.size) {
+    throw new ShapeIssue(
+      'mismatch',
+      ['query', 'keys'],
+      `ports query ${formatType(portType(ins, 'query'))} and keys ${formatType(portType(ins, 'keys'))} must have the same size for a dot-product score`,
+    );
+  }
+  return { axis: keys.axis, query, key: keys.size, value: values.size };
+}
+
+/** Output types of a read: the weighted sum of values and one weight per key. */
+export function readOutputs(s: ReadSizes): { read: ValueType; weights: ValueType } {
+  return { read: { dtype: 'float', shape: [s.value] }, weights: { seq: s.axis, dtype: 'float', shape: [] } };
+}
+
+/** softmax over the scores [T], then Σ_t a_t v_t with values [T, dv]. */
+export function weightedRead(g: OpBuilder, scores: Sym, values: Sym): { read: Sym; weights: Sym } {
+  const weights = g.softmax(scores);
+  return { read: g.matmul(weights, values), weights };
+}
+
+/** Port definitions shared by attention and memory. */
+export const readPorts = {
+  keys: { kind: 'vector', seq: true },
+  values: { kind: 'vector', seq: true },
+  query: { kind: 'vector', seq: false },
+} as const;

@@ -1,0 +1,25 @@
+/** Key-value memory read (memory networks): softmax addressing over keys · query, weighted sum of values. */
+import { defineBlock } from './types.ts';
+import { readOutputs, readPorts, readSizes, weightedRead } from './attention-common.ts';
+
+export const memory = defineBlock({
+  type: 'memory',
+  title: 'Memory read',
+  category: 'attention',
+  doc:
+    'Key-value memory: addresses the memory by a softmax over keys · query and returns the weighted sum of the ' +
+    'values. Several hops in a loop make a memory network; a transformer layer is many of these.',
+  inputs: [
+    { name: 'query', doc: 'the question or controller state [d]', accepts: [readPorts.query] },
+    { name: 'keys', doc: 'what each memory slot is addressed by [T × d]', accepts: [readPorts.keys] },
+    { name: 'values', doc: 'what each memory slot returns, along the keys’ axis [T × dv]', accepts: [readPorts.values] },
+  ],
+  outputs: [
+    { name: 'read', doc: 'Σ_t p_t values_t [dv]' },
+    { name: 'weights', doc: 'the addressing weights p_t, one per slot, summing to 1' },
+  ],
+  params: {},
+  shape: (ins) => readOutputs(readSizes(ins, true)),
+  weights: () => [],
+  forward: (g, ins) => weightedRead(g, g.matmul(ins.keys!, ins.query!), ins.values!),
+});
