@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// The `unroll` command. The runtime is TypeScript; tsx compiles it on load (cached), so the
+// command runs from a fresh clone after `npm ci` with no build step.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../runtime/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2), {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  cwd: process.cwd(),
+});

@@ -1,0 +1,151 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { main } from './main.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.json')).sort();
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), cwd: root });
+  return { code, out, err };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'unroll-cli-'));
+function tmpFile(name: string, text: string): string {
+  const p = join(tmp, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe('unroll validate', () => {
+  it('finds the nine example graphs', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it.each(examples)('accepts examples/%s with counts', async (file) => {
+    const r = await run('validate', `examples/${file}`);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ok examples\/\S+ \(.+\): \d+ nodes, \d+ edges, \d+ weights, [\d,]+ parameters\n/);
+  });
+
+  it('counts the LSTM example exactly', async () => {
+    const r = await run('validate', 'examples/lstm.json', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    // emb [16,16]; lstm weight_ih [256,16], weight_hh [256,64], two biases [256]; dec [2,64] + [2]
+    expect(j.counts).toEqual({ nodes: 8, edges: 9, weights: 7, parameters: 16 * 16 + 256 * 16 + 256 * 64 + 2 * 256 + 2 * 64 + 2 });
+  });
+
+  it('reports every error with code and path, exit 1', async () => {
+    const f = tmpFile('bad.json', JSON.stringify({ format: 'unroll-graph', version: 1, name: 'bad', nodes: [{ id: 'a', type: 'rnn', params: { hidden: 2 ** 31 } }], edges: [{ from: 'a.h', to: 'b.x' }] }));
+    const r = await run('validate', f);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('E115');
+    expect(r.err).toContain('$.nodes[0].params.hidden');
+    expect(r.err).toContain('E117');
+    expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('names the nodes of a delay-free cycle', async () => {
+    const doc = {
+      format: 'unroll-graph', version: 1, name: 'cycle',
+      nodes: [
+        { id: 'x', type: 'input', params: { kind: 'vector', size: 4 } },
+        { id: 'g', type: 'rnn', params: { hidden: 4 } },
+        { id: 'y', type: 'target', params: { kind: 'vector', size: 4 } },
+        { id: 'l', type: 'loss', params: { kind: 'mse' } },
+      ],
+      edges: [{ from: 'x.out', to: 'g.x' }, { from: 'g.h', to: 'g.h_prev' }, { from: 'g.h', to: 'l.pred' }, { from: 'y.out', to: 'l.target' }],
+    };
+    const r = await run('validate', tmpFile('cycle.json', JSON.stringify(doc)));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('E202');
+    expect(r.err).toContain('g');
+  });
+
+  it('refuses a missing file, a directory and an oversized file as user errors', async () => {
+    expect((await run('validate', 'no/such/file.json')).code).toBe(1);
+    expect((await run('validate', 'examples')).code).toBe(1);
+    const big = tmpFile('big.json', ' '.repeat(9 * 1024 * 1024));
+    const r = await run('validate', big);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('E100');
+  });
+
+  it('prints JSON errors with --json', async () => {
+    const r = await run('validate', tmpFile('v99.json', JSON.stringify({ format: 'unroll-graph', version: 99, name: 'x', nodes: [], edges: [] })), '--json');
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out);
+    expect(j.ok).toBe(false);
+    expect(j.errors[0].code).toBe('E109');
+    expect(j.errors[0].message).toContain('made by a newer version of Unroll');
+  });
+});
+
+describe('unroll unroll', () => {
+  it('prints loops, delay wiring and shared weights', async () => {
+    const r = await run('unroll', 'examples/lstm.json', '--steps', '4');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('t: forward, 4 steps × 5 nodes = 20 copies');
+    expect(r.out).toContain('h@t.in ← lstm@t−1.h for t = 1..3');
+    expect(r.out).toMatch(/lstm\.weight_hh \[256, 64\] used by 4 copies/);
+  });
+
+  it('gives the DAG as JSON: node count = Σ length × loop size + outside nodes', async () => {
+    const r = await run('unroll', 'examples/seq2seq-attention.json', '--steps', 'src=5,y=6', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    const enc = j.loops.find((l: { id: string }) => l.id === 'enc');
+    const dec = j.loops.find((l: { id: string }) => l.id === 'dec');
+    expect(enc.length).toBe(5);
+    expect(dec.length).toBe(6);
+    const outside = j.nodes.filter((n: { loop?: string }) => n.loop === undefined).length;
+    expect(j.counts.nodes).toBe(5 * enc.nodes.length + 6 * dec.nodes.length + outside);
+    const dh0 = j.nodes.find((n: { key: string }) => n.key === 'dh@0');
+    expect(dh0.inputs.in).toEqual({ kind: 'node', key: 'enc@4', port: 'h' });
+  });
+
+  it('needs --steps for a graph with sequences (usage, exit 2)', async () => {
+    const r = await run('unroll', 'examples/lstm.json');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--steps is required');
+  });
+
+  it('refuses a malformed --steps and an unknown axis', async () => {
+    expect((await run('unroll', 'examples/lstm.json', '--steps', 'x')).code).toBe(2);
+    expect((await run('unroll', 'examples/lstm.json', '--steps', 'nope=3')).code).toBe(2);
+  });
+
+  it('refuses a length past the limit as a user error', async () => {
+    const r = await run('unroll', 'examples/lstm.json', '--steps', '1000000000');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/E30[12]/);
+  });
+});
+
+describe('usage', () => {
+  it('exits 2 on an unknown command or option and 0 on --help', async () => {
+    expect((await run('frobnicate')).code).toBe(2);
+    expect((await run('validate', 'examples/lstm.json', '--bogus')).code).toBe(2);
+    expect((await run()).code).toBe(2);
+    const h = await run('--help');
+    expect(h.code).toBe(0);
+    expect(h.out).toContain('usage: unroll');
+  });
+
+  it('runs as a real process through the package bin', async () => {
+    const exec = promisify(execFile);
+    const { stdout } = await exec(process.execPath, [join(root, 'bin/unroll.mjs'), 'validate', 'examples/gru.json'], { cwd: root });
+    expect(stdout).toMatch(/^ok examples\/gru\.json/);
+    const failed = await exec(process.execPath, [join(root, 'bin/unroll.mjs'), 'validate', 'missing.json'], { cwd: root }).catch((e: { code: number; stderr: string }) => e);
+    expect((failed as { code: number }).code).toBe(1);
+    expect((failed as { stderr: string }).stderr).toContain('no such file');
+  });
+});
