@@ -50,6 +50,8 @@ export const CATALOGUE = {
   E215: { name: 'bad-reference', title: 'A param names a node of the wrong kind' },
   E216: { name: 'loss-in-loop', title: 'A loss inside a loop' },
   E217: { name: 'empty-loop', title: 'A loop with no nodes' },
+  E218: { name: 'unused-node', title: 'A node whose outputs feed nothing (a warning)' },
+  E219: { name: 'internal-error', title: 'A block rule failed unexpectedly: a bug in Unroll, please report it' },
 
   // Unrolling for concrete lengths (unroll)
   E300: { name: 'missing-length', title: 'No length given for a sequence' },

@@ -1,0 +1,106 @@
+/**
+ * Validation of a parsed graph document: structure, loops, cycles, types of every wire, weights.
+ * Every problem is collected as a catalogue error; nothing here throws at a user.
+ */
+import type { WeightDef } from '../../blocks/types.ts';
+import { unrollError } from '../errors/catalogue.ts';
+import type { GraphDoc } from '../graph/types.ts';
+import { checkParameterBudget, DEFAULT_MAX_PARAMETERS } from './budget.ts';
+import { indexGraph } from './context.ts';
+import { cutGraph, findDelayFreeCycles } from './cycles.ts';
+import { assignLoops } from './loops.ts';
+import { schedule } from './schedule.ts';
+import { inferTypes } from './shapes.ts';
+import { resolveSourceAxes } from './sources.ts';
+import type { GraphAnalysis, LoopInfo, ValidateOptions } from './types.ts';
+import { warnUnused } from './warnings.ts';
+import { checkWiring } from './wiring.ts';
+
+/**
+ * Check a graph the parser accepted and learn everything the unroller, editor and CLI need.
+ * Never throws; `ok` is true iff `errors` is empty. One mistake gives one error: nodes with an
+ * error of their own, and everything downstream of them, are not typed further.
+ *
+ * Semantics:
+ * - **Params** are resolved with their defaults (`resolveParams`).
+ * - **Sources** are `input` and `target` nodes and always sit outside loops. With `sequence` on
+ *   (the default) a source's output is its element type with `seq` = its axis: its own id;
+ *   for an `input` with `teacher` or `feedback`, the axis of the target it carries shifted by one
+ *   step (`teacher`, which must be a `target`, else the target at `loss.target` of the first loss
+ *   whose `pred` the feedback node reaches, breadth-first; E215 when neither); for a source with
+ *   `align_with`, the named sequence source's axis (E215 if it names anything else). The input's
+ *   element must equal its teacher's (E200).
+ * - **Loops**: declared loops as given; `over` must name a sequence source (E206) whose axis the
+ *   loop takes; a `steps` loop's axis is its own id. With no loop declared and a sequence input
+ *   present, one implicit forward loop (`IMPLICIT_LOOP_ID`) over the first sequence input holds
+ *   every node but inputs, targets and losses. A declared loop without nodes warns (E217); a loss
+ *   in a loop is an error (E216).
+ * - **Wires**: an input port takes at most one wire (E204); required ports need one (E203);
+ *   `take` only on an edge that leaves a loop (E208). What an edge delivers: see `deliver`
+ *   (take "all", the default, stacks a loop's per-step values along its axis; sequences are sliced
+ *   into loops over their axis, E201/E207/E213 otherwise).
+ * - **Cycles**: edges into a delay's `in` are recurrent (listed in `recurrentEdges`) and cut;
+ *   any remaining cycle is E202, listing the nodes of one actual cycle in order.
+ * - **Delays** sit in a loop (E209) and are fed at `in` from their own loop (E210). Their type comes
+ *   from the `init` port, else the `size` param, else what the ports they feed expect (E200 if
+ *   those disagree, E211 if there are none); the value arriving at `in` must have it (E200).
+ * - **Loop dependencies**: with each loop condensed to one vertex the graph must be acyclic (E212).
+ * - **Shapes**: nodes are typed in one topological order; a block's `ShapeIssue` becomes E200
+ *   (mismatch) or E201 (kind) naming the node's ports, the wires' source ports and the shapes.
+ * - **Weights**: the total above `opts.maxParameters` (default 2^28) is E214.
+ * - **Loss**: purpose "train" (default) needs a loss node (E205).
+ * - **Warnings**: empty loops (E217) and nodes whose outputs feed nothing (E218).
+ * - **Order**: every node once, loops as contiguous runs in per-step order, ties broken by
+ *   document order.
+ */
+export function analyzeGraph(doc: GraphDoc, opts: ValidateOptions = {}): GraphAnalysis {
+  const ctx = indexGraph(doc);
+  const sources = resolveSourceAxes(ctx);
+  const la = assignLoops(ctx, sources);
+  checkWiring(ctx, la);
+  const cyclic = findDelayFreeCycles(ctx, cutGraph(ctx));
+  const sched = schedule(ctx, la, cyclic);
+  const typing = inferTypes(ctx, la, sources, sched.order);
+  const parameters = checkParameterBudget(ctx, typing.weights, opts.maxParameters ?? DEFAULT_MAX_PARAMETERS);
+  if ((opts.purpose ?? 'train') === 'train' && !ctx.nodes.some((n) => n.type === 'loss')) {
+    ctx.errors.push(unrollError('E205', 'the graph has no loss, so there is nothing to train: add a loss node that compares a prediction with a target'));
+  }
+  warnUnused(ctx, sources);
+
+  const loops = new Map<string, LoopInfo>();
+  la.loops.forEach((l, k) => {
+    if (loops.has(l.id)) return;
+    loops.set(l.id, {
+      id: l.id,
+      axis: l.axis ?? '',
+      ...(l.steps !== undefined ? { steps: l.steps } : {}),
+      direction: l.direction,
+      nodes: sched.loopOrder[k]!.map((i) => ctx.nodes[i]!.id),
+      implicit: l.implicit,
+    });
+  });
+  // Re-keyed in document order (the shape pass visits nodes in evaluation order).
+  const weights = new Map<string, readonly WeightDef[]>();
+  for (const n of ctx.nodes) {
+    const w = typing.weights.get(n.id);
+    if (w !== undefined) weights.set(n.id, w);
+  }
+  let weightCount = 0;
+  for (const ws of typing.weights.values()) weightCount += ws.length;
+  return {
+    doc,
+    ok: ctx.errors.length === 0,
+    errors: ctx.errors,
+    warnings: ctx.warnings,
+    params: new Map(ctx.nodes.map((n) => [n.id, n.params])),
+    outputTypes: typing.outputTypes,
+    edgeTypes: typing.edgeTypes,
+    nodeLoop: new Map(ctx.nodes.map((n) => [n.id, la.loops[la.loopOf[n.index]!]?.id])),
+    loops,
+    axes: sources.axes,
+    weights,
+    recurrentEdges: ctx.edges.filter((e) => e.recurrent).map((e) => e.index),
+    order: sched.order.map((i) => ctx.nodes[i]!.id),
+    counts: { nodes: doc.nodes.length, edges: doc.edges.length, weights: weightCount, parameters },
+  };
+}
