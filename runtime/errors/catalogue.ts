@@ -30,6 +30,7 @@ export const CATALOGUE = {
   E121: { name: 'bad-loop', title: 'A loop must give exactly one of over and steps' },
   E122: { name: 'too-long', title: 'A string longer than allowed' },
   E123: { name: 'migration-failed', title: 'An older file could not be brought up to date' },
+  E124: { name: 'duplicate-key', title: 'A key written twice in one object' },
 
   // Checking a graph (validate)
   E200: { name: 'shape-mismatch', title: 'Shapes that do not fit' },

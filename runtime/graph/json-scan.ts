@@ -1,28 +1,33 @@
 /**
- * A JSON syntax scanner used only to explain a refusal: where `JSON.parse` failed (line and
- * column, the same in every engine, whose own messages differ and sometimes omit the place), or
- * the JSON path where a document nests too deep. Iterative, so no input can overflow the stack.
+ * A JSON syntax scanner: where `JSON.parse` failed (line and column, the same in every engine,
+ * whose own messages differ and sometimes omit the place), the JSON path where a document nests
+ * too deep, and keys written twice in one object (which `JSON.parse` silently merges). Iterative, so no input can overflow the stack.
  */
 import type { PathSegments } from './report.ts';
 
 export type ScanProblem =
   | { readonly kind: 'syntax'; readonly message: string; readonly line: number; readonly column: number }
-  | { readonly kind: 'depth'; readonly path: PathSegments };
+  | { readonly kind: 'depth'; readonly path: PathSegments }
+  /** The same key twice in one object: JSON.parse would silently keep the last. */
+  | { readonly kind: 'duplicate'; readonly path: PathSegments; readonly line: number; readonly column: number };
 
 interface Frame {
   readonly array: boolean;
   /** Index or key of the child being read, for the path of a too-deep container. */
   key: string | number;
+  /** Keys seen so far in an object (only when looking for duplicates). */
+  readonly keys?: Set<string>;
 }
 
 class Stop {
   constructor(readonly problem: ScanProblem) {}
 }
 
-/** The first problem in `text`, in text order, or undefined when it is valid JSON no deeper than `maxDepth`. */
-export function scanJson(text: string, maxDepth: number): ScanProblem | undefined {
+/** The first problem in `text`, in text order, or undefined when it is valid JSON no deeper than
+ *  `maxDepth` (and, with `duplicates`, with no key twice in one object). */
+export function scanJson(text: string, maxDepth: number, duplicates = false): ScanProblem | undefined {
   try {
-    new Scanner(text, maxDepth).run();
+    new Scanner(text, maxDepth, duplicates).run();
     return undefined;
   } catch (e) {
     if (e instanceof Stop) return e.problem;
@@ -37,6 +42,7 @@ class Scanner {
   constructor(
     private readonly text: string,
     private readonly maxDepth: number,
+    private readonly duplicates: boolean,
   ) {}
 
   run(): void {
@@ -67,7 +73,7 @@ class Scanner {
         this.i++;
         return false; // an empty container is a complete value
       }
-      const frame: Frame = { array, key: 0 };
+      const frame: Frame = this.duplicates && !array ? { array, key: 0, keys: new Set() } : { array, key: 0 };
       this.stack.push(frame);
       if (!array) frame.key = this.key();
       return true;
@@ -120,8 +126,24 @@ class Scanner {
     }
   }
 
-  /** An object key and its colon. */
+  /** An object key and its colon; with `duplicates`, refuses a key its object already has. */
   private key(): string {
+    const at = this.i;
+    const k = this.keyText();
+    const frame = this.stack[this.stack.length - 1];
+    if (frame?.keys !== undefined) {
+      // "a" and "\u0061" are the same key: compare decoded names.
+      const name = k.includes('\\') ? (JSON.parse(`"${k}"`) as string) : k;
+      if (frame.keys.has(name)) {
+        const { line, column } = this.place(at);
+        throw new Stop({ kind: 'duplicate', path: [...this.stack.slice(0, -1).map((f) => f.key), name], line, column });
+      }
+      frame.keys.add(name);
+    }
+    return k;
+  }
+
+  private keyText(): string {
     if (this.text[this.i] !== '"') {
       this.fail(`unexpected ${this.i < this.text.length ? this.describe(this.text[this.i]!) : 'end of file'}; expected a property name in double quotes`);
     }
@@ -187,6 +209,11 @@ class Scanner {
   }
 
   private fail(what: string, at: number = this.i): never {
+    const { line, column } = this.place(at);
+    throw new Stop({ kind: 'syntax', message: `${what} at line ${line}, column ${column}`, line, column });
+  }
+
+  private place(at: number): { line: number; column: number } {
     let line = 1;
     let lineStart = 0;
     for (let k = 0; k < at && k < this.text.length; k++) {
@@ -195,7 +222,6 @@ class Scanner {
         lineStart = k + 1;
       }
     }
-    const column = at - lineStart + 1;
-    throw new Stop({ kind: 'syntax', message: `${what} at line ${line}, column ${column}`, line, column });
+    return { line, column: at - lineStart + 1 };
   }
 }

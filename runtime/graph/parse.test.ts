@@ -216,6 +216,21 @@ describe('hostile input', () => {
     expect(errors[0]!.message).toBe('made by a newer version of Unroll (file version 99; this build reads up to version 1)');
   });
 
+  it('refuses a key written twice in one object (E124) instead of keeping the last silently', () => {
+    const text = fixtureText('tiny-rnn.json');
+    const twice = text.replace('"name": ', '"name": "first", "name": ');
+    expect(twice).not.toBe(text);
+    const [e] = errorsOf(twice);
+    expect(e).toMatchObject({ code: 'E124', path: '$.name' });
+    expect(e!.message).toMatch(/"name" appears twice .*line \d+, column \d+/);
+    // an escaped spelling of the same key is the same key
+    const nested = text.replace('"hidden": ', '"hidd\\u0065n": 3, "hidden": ');
+    expect(nested).not.toBe(text);
+    expect(errorsOf(nested)[0]).toMatchObject({ code: 'E124', path: expect.stringMatching(/^\$\.nodes\[\d+\]\.params\.hidden$/) });
+    // equal keys in different objects are fine
+    expect(parseGraph(text).ok).toBe(true);
+  });
+
   it('refuses duplicate node ids and duplicate loop ids (E112)', () => {
     const d = tinyRnn();
     d.nodes[4].id = 'x';

@@ -4,7 +4,7 @@
  * (no defaults filled in) or every error found, each with a catalogue code and a JSON path.
  *
  * Order of checks, cheapest and most fundamental first, so a hostile file costs little:
- * size → UTF-8 → nesting depth → JSON syntax → counts of nodes/edges/loops → a walk for forbidden
+ * size → UTF-8 → nesting depth → JSON syntax → duplicate keys → counts of nodes/edges/loops → a walk for forbidden
  * keys, infinite numbers, over-long strings → format and version (migrating older files) → structure
  * and references. A failure at one stage stops the later ones, whose findings would be noise.
  */
@@ -19,7 +19,7 @@ import { documentText } from './json-text.ts';
 import { scanJson } from './json-scan.ts';
 import { migrateDocument } from './migrate.ts';
 import { ErrorList, didYouMean, quote } from './report.ts';
-import { GRAPH_FORMAT, GRAPH_FORMAT_VERSION, LIMITS, type GraphDoc } from './types.ts';
+import { GRAPH_FORMAT, GRAPH_FORMAT_VERSION, LIMITS, jsonPath, type GraphDoc } from './types.ts';
 
 export { MAX_ERRORS } from './report.ts';
 
@@ -40,6 +40,13 @@ export function parseGraph(input: string | Uint8Array): Result<GraphDoc> {
       const problem = scanJson(text, Infinity);
       const message = problem?.kind === 'syntax' ? problem.message : `not valid JSON: ${e instanceof Error ? e.message : String(e)}`;
       return { ok: false, errors: [unrollError('E101', message, { path: '$' })] };
+    }
+    // JSON.parse keeps the last of two equal keys; a file must not mean something other than it says.
+    const duplicate = scanJson(text, Infinity, true);
+    if (duplicate?.kind === 'duplicate') {
+      const key = duplicate.path[duplicate.path.length - 1];
+      const message = `the key ${JSON.stringify(key)} appears twice in one object (line ${duplicate.line}, column ${duplicate.column}); keep one`;
+      return { ok: false, errors: [unrollError('E124', message, { path: jsonPath(duplicate.path) })] };
     }
     return checkGraphObject(value);
   } catch (e) {
