@@ -79,6 +79,15 @@ describe('unroll validate', () => {
     expect(r.err).toContain('E100');
   });
 
+  it('checks several files in one call; exit 1 when any is refused', async () => {
+    const ok = await run('validate', 'examples/gru.json', 'examples/lstm.json');
+    expect(ok.code).toBe(0);
+    expect(ok.out.split('\n').filter((l) => l.startsWith('ok '))).toHaveLength(2);
+    const mixed = await run('validate', 'examples/gru.json', 'no/such.json', '--json');
+    expect(mixed.code).toBe(1);
+    expect(mixed.out.trim().split('\n').map((l) => JSON.parse(l).ok)).toEqual([true, false]);
+  });
+
   it('prints JSON errors with --json', async () => {
     const r = await run('validate', tmpFile('v99.json', JSON.stringify({ format: 'unroll-graph', version: 99, name: 'x', nodes: [], edges: [] })), '--json');
     expect(r.code).toBe(1);
@@ -135,6 +144,9 @@ describe('usage', () => {
     expect((await run('frobnicate')).code).toBe(2);
     expect((await run('validate', 'examples/lstm.json', '--bogus')).code).toBe(2);
     expect((await run()).code).toBe(2);
+    const v = await run('--version');
+    expect(v.code).toBe(0);
+    expect(v.out).toMatch(/^unroll \d+\.\d+\.\d+ \(graph format unroll-graph version 1\)/);
     const h = await run('--help');
     expect(h.code).toBe(0);
     expect(h.out).toContain('usage: unroll');

@@ -3,21 +3,26 @@ import { parseArgs } from 'node:util';
 import { EXIT, UsageError, type CliIo } from './io.ts';
 import { validateCommand } from './commands/validate.ts';
 import { unrollCommand } from './commands/unroll.ts';
+import { GRAPH_FORMAT, GRAPH_FORMAT_VERSION } from '../graph/types.ts';
+import packageJson from '../../package.json' with { type: 'json' };
+
+const VERSION: string = packageJson.version;
 
 export const USAGE = `usage: unroll <command> [options]
 
 commands
-  validate G [--json]              check graph file G; print node, edge, weight and parameter counts or every error
+  validate G... [--json]           check graph files; print node, edge, weight and parameter counts or every error
   unroll G --steps T [--json]      print the DAG G becomes for sequence length T (or --steps src=5,y=6 per sequence)
 
 options
-  --json       machine-readable output (one JSON object)
+  --json       machine-readable output (one JSON object per line)
   -h, --help   this help
+  --version    the version of Unroll and of the graph format it reads
 
 exit status: 0 ok, 1 a problem with the graph or file (the message says what), 2 bad usage
 `;
 
-type Options = { json?: boolean; steps?: string; help?: boolean };
+type Options = { json?: boolean; steps?: string; help?: boolean; version?: boolean };
 
 function parse(argv: readonly string[]): { command: string | undefined; files: string[]; options: Options } {
   try {
@@ -25,7 +30,7 @@ function parse(argv: readonly string[]): { command: string | undefined; files: s
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: { json: { type: 'boolean' }, steps: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { json: { type: 'boolean' }, steps: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
     });
     const [command, ...files] = positionals;
     return { command, files, options: values };
@@ -47,10 +52,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.out(USAGE);
       return EXIT.ok;
     }
+    if (options.version === true) {
+      io.out(`unroll ${VERSION} (graph format ${GRAPH_FORMAT} version ${GRAPH_FORMAT_VERSION})\n`);
+      return EXIT.ok;
+    }
     switch (command) {
-      case 'validate':
+      case 'validate': {
         if (options.steps !== undefined) throw new UsageError('validate takes no --steps');
-        return await validateCommand(io, oneFile(command, files), options.json === true);
+        if (files.length === 0) throw new UsageError('validate takes one or more graph files');
+        let status: number = EXIT.ok;
+        for (const file of files) status = Math.max(status, await validateCommand(io, file, options.json === true));
+        return status;
+      }
       case 'unroll':
         return await unrollCommand(io, oneFile(command, files), options.steps, options.json === true);
       case undefined:
