@@ -67,7 +67,12 @@ export function deliver(
   const kind = elementKind(v);
   const takes = `${to} takes ${describeAccepts(accepts)}`;
   if (kind === undefined || !accepts.some((a) => a.kind === kind)) {
-    return fail('E201', `${takes}, but ${from} delivers ${formatType(v)}`);
+    // The commonest beginner's wire: token ids straight into a cell. Say what goes between.
+    const hint =
+      (kind === 'tokens' || kind === 'bag') && accepts.some((a) => a.kind === 'vector')
+        ? `: put an encoder (kind ${kind === 'bag' ? 'bag' : 'embedding'}) between them to turn ids into vectors`
+        : '';
+    return fail('E201', `${takes}, but ${from} delivers ${formatType(v)}${hint}`);
   }
   const perStep = accepts.some((a) => a.kind === kind && !a.seq);
   const whole = accepts.some((a) => a.kind === kind && a.seq);

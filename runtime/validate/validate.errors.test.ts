@@ -52,6 +52,7 @@ describe('shapes and kinds', () => {
     const e = oneError(doc, 'E201');
     expect(e.message).toContain('enc.in takes a vector per step');
     expect(e.message).toContain('x.out delivers seq(x) int[] < 12');
+    expect(e.message).toContain('put an encoder (kind embedding) between them');
     expect(e.edges).toEqual([0]);
     expect(e.path).toBe('$.edges[0]');
   });
