@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -71,8 +71,12 @@ describe('unroll validate', () => {
   });
 
   it('refuses a missing file, a directory and an oversized file as user errors', async () => {
-    expect((await run('validate', 'no/such/file.json')).code).toBe(1);
-    expect((await run('validate', 'examples')).code).toBe(1);
+    const missing = await run('validate', 'no/such/file.json');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('E125 unreadable-file');
+    const folder = await run('validate', 'examples');
+    expect(folder.code).toBe(1);
+    expect(folder.err).toContain('it is a folder');
     const big = tmpFile('big.json', ' '.repeat(9 * 1024 * 1024));
     const r = await run('validate', big);
     expect(r.code).toBe(1);
@@ -86,6 +90,16 @@ describe('unroll validate', () => {
     const mixed = await run('validate', 'examples/gru.json', 'no/such.json', '--json');
     expect(mixed.code).toBe(1);
     expect(mixed.out.trim().split('\n').map((l) => JSON.parse(l).ok)).toEqual([true, false]);
+  });
+
+  it('escapes control characters of a graph name so a file cannot forge terminal output', async () => {
+    const doc = JSON.parse(readFileSync(join(root, 'examples/gru.json'), 'utf8'));
+    doc.name = 'evil\u001b[31m\nok fake.json';
+    const r = await run('validate', tmpFile('evil.json', JSON.stringify(doc)));
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').filter((l) => l !== '')).toHaveLength(1);
+    expect(r.out).not.toContain('\u001b');
+    expect(r.out).toContain('evil\\u001b[31m\\u000aok fake.json');
   });
 
   it('prints JSON errors with --json', async () => {
@@ -127,9 +141,39 @@ describe('unroll unroll', () => {
     expect(r.err).toContain('--steps is required');
   });
 
-  it('refuses a malformed --steps and an unknown axis', async () => {
-    expect((await run('unroll', 'examples/lstm.json', '--steps', 'x')).code).toBe(2);
-    expect((await run('unroll', 'examples/lstm.json', '--steps', 'nope=3')).code).toBe(2);
+  it('refuses a malformed --steps, an unknown axis, and a length given twice', async () => {
+    for (const bad of [['x'], ['nope=3'], ['-1'], ['1e3'], ['x='], ['=3'], ['x=3,x=4'], ['3', '--steps', '4']]) {
+      const r = await run('unroll', 'examples/lstm.json', '--steps', ...bad);
+      expect(r.code, bad.join(' ')).toBe(2);
+      expect(r.err).toContain('usage: unroll');
+    }
+  });
+
+  it('answers in JSON on every failure when --json is given', async () => {
+    const zero = await run('unroll', 'examples/lstm.json', '--steps', '0', '--json');
+    expect(zero.code).toBe(1);
+    expect(JSON.parse(zero.out)).toMatchObject({ ok: false, errors: [{ code: 'E301' }] });
+    const empty = await run('unroll', tmpFile('empty.json', ''), '--steps', '3', '--json');
+    expect(empty.code).toBe(1);
+    expect(JSON.parse(empty.out).errors[0].code).toBe('E101');
+    const usage = await run('unroll', 'examples/lstm.json', '--json');
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.out)).toMatchObject({ ok: false, usage: expect.stringContaining('--steps is required') });
+  });
+
+  it('writes each gathered sequence once, so --json grows linearly with the length', async () => {
+    const size = async (n: number): Promise<number> => {
+      const r = await run('unroll', 'examples/seq2seq-attention.json', '--steps', String(n), '--json');
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.out);
+      const att = j.nodes.find((x: { key: string }) => x.key === 'att@0');
+      expect(att.inputs.keys).toEqual({ kind: 'stack', stack: expect.any(Number) });
+      expect(j.stacks[att.inputs.keys.stack]).toHaveLength(n);
+      return r.out.length;
+    };
+    const small = await size(100);
+    const large = await size(400);
+    expect(large / small).toBeLessThan(4 * 1.2); // quadratic output would be ~16×
   });
 
   it('refuses a length past the limit as a user error', async () => {
@@ -159,5 +203,6 @@ describe('usage', () => {
     const failed = await exec(process.execPath, [join(root, 'bin/unroll.mjs'), 'validate', 'missing.json'], { cwd: root }).catch((e: { code: number; stderr: string }) => e);
     expect((failed as { code: number }).code).toBe(1);
     expect((failed as { stderr: string }).stderr).toContain('no such file');
+    expect((failed as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -16,3 +16,10 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/** A string from a user's file made safe for a terminal: control characters are escaped, so a
+ *  graph name cannot recolour the output or forge extra lines. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

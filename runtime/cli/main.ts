@@ -22,7 +22,7 @@ options
 exit status: 0 ok, 1 a problem with the graph or file (the message says what), 2 bad usage
 `;
 
-type Options = { json?: boolean; steps?: string; help?: boolean; version?: boolean };
+type Options = { json?: boolean; steps?: string[]; help?: boolean; version?: boolean };
 
 function parse(argv: readonly string[]): { command: string | undefined; files: string[]; options: Options } {
   try {
@@ -30,7 +30,7 @@ function parse(argv: readonly string[]): { command: string | undefined; files: s
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: { json: { type: 'boolean' }, steps: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
+      options: { json: { type: 'boolean' }, steps: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
     });
     const [command, ...files] = positionals;
     return { command, files, options: values };
@@ -65,7 +65,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return status;
       }
       case 'unroll':
-        return await unrollCommand(io, oneFile(command, files), options.steps, options.json === true);
+        if ((options.steps?.length ?? 0) > 1) throw new UsageError('--steps is given more than once; give every length in one, e.g. --steps src=5,y=6');
+        return await unrollCommand(io, oneFile(command, files), options.steps?.[0], options.json === true);
       case undefined:
         throw new UsageError('no command given');
       default:
@@ -73,6 +74,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
   } catch (e) {
     if (e instanceof UsageError) {
+      // Scripts asked for JSON: give them JSON on stdout even for a usage mistake.
+      if (argv.includes('--json')) io.out(JSON.stringify({ ok: false, usage: e.message }) + '\n');
       io.err(`unroll: ${e.message}\n\n${USAGE}`);
       return EXIT.usage;
     }

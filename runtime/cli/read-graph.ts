@@ -17,15 +17,16 @@ export async function readGraphFile(cwd: string, file: string, opts?: ValidateOp
   let bytes: Uint8Array;
   try {
     const info = await stat(path);
-    if (!info.isFile()) return { ok: false, errors: [unrollError('E101', `${file} is not a file`)] };
+    if (!info.isFile()) return { ok: false, errors: [unrollError('E125', `cannot read ${file}: it is ${info.isDirectory() ? 'a folder' : 'not a regular file'}`)] };
     if (info.size > LIMITS.fileBytes) {
       return { ok: false, errors: [unrollError('E100', `${file} is ${info.size} bytes; a graph file may be at most ${LIMITS.fileBytes} bytes`)] };
     }
     bytes = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
-    return { ok: false, errors: [unrollError('E101', `cannot read ${file}: ${why}`)] };
+    const why =
+      code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String((e as Error).message);
+    return { ok: false, errors: [unrollError('E125', `cannot read ${file}: ${why}`)] };
   }
   const parsed = parseGraph(bytes);
   if (!parsed.ok) return { ok: false, errors: parsed.errors };

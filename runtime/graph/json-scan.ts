@@ -126,21 +126,21 @@ class Scanner {
     }
   }
 
-  /** An object key and its colon; with `duplicates`, refuses a key its object already has. */
+  /** An object key (decoded) and its colon; with `duplicates`, refuses a key its object already has. */
   private key(): string {
     const at = this.i;
-    const k = this.keyText();
+    const raw = this.keyText();
+    // "a" and "\u0061" are the same key: paths and comparisons use decoded names.
+    const name = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
     const frame = this.stack[this.stack.length - 1];
     if (frame?.keys !== undefined) {
-      // "a" and "\u0061" are the same key: compare decoded names.
-      const name = k.includes('\\') ? (JSON.parse(`"${k}"`) as string) : k;
       if (frame.keys.has(name)) {
         const { line, column } = this.place(at);
         throw new Stop({ kind: 'duplicate', path: [...this.stack.slice(0, -1).map((f) => f.key), name], line, column });
       }
       frame.keys.add(name);
     }
-    return k;
+    return name;
   }
 
   private keyText(): string {

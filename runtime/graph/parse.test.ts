@@ -227,6 +227,9 @@ describe('hostile input', () => {
     const nested = text.replace('"hidden": ', '"hidd\\u0065n": 3, "hidden": ');
     expect(nested).not.toBe(text);
     expect(errorsOf(nested)[0]).toMatchObject({ code: 'E124', path: expect.stringMatching(/^\$\.nodes\[\d+\]\.params\.hidden$/) });
+    // paths name keys as decoded, not as escaped in the file
+    const escapedPath = text.replace('"nodes": [', '"no\\u0064es": [').replace('"hidden": ', '"hidden": 1, "hidden": ');
+    expect(errorsOf(escapedPath)[0]).toMatchObject({ code: 'E124', path: expect.stringMatching(/^\$\.nodes\[/) });
     // equal keys in different objects are fine
     expect(parseGraph(text).ok).toBe(true);
   });

@@ -19,6 +19,16 @@ describe('serializeGraph', () => {
     expect(r.ok && serializeGraph(r.value)).toBe(text);
   });
 
+  it('keeps the sign of -0, so reading the file back gives the same numbers', () => {
+    const doc = tinyRnn() as GraphDoc & { nodes: { position?: { x: number; y: number } }[] };
+    doc.nodes[0]!.position = { x: -0, y: 0 };
+    const text = serializeGraph(doc);
+    expect(text).toContain('"x": -0');
+    const back = parseGraph(text);
+    expect(back.ok && Object.is(back.value.nodes[0]!.position!.x, -0)).toBe(true);
+    expect(back.ok && back.value).toEqual(doc);
+  });
+
   it('orders keys the same whatever order they were written in', () => {
     const doc = tinyRnn() as GraphDoc;
     expect(serializeGraph(reversedKeys(doc) as GraphDoc)).toBe(serializeGraph(doc));

@@ -60,7 +60,8 @@ function plain(_key: string, v: unknown): Printable {
 }
 
 function print(p: Printable, indent: string): string {
-  if ('scalar' in p) return JSON.stringify(p.scalar) ?? 'null';
+  // JSON.stringify writes -0 as 0; keep the sign so that reading the file back gives the same value.
+  if ('scalar' in p) return Object.is(p.scalar, -0) ? '-0' : (JSON.stringify(p.scalar) ?? 'null');
   const inner = `${indent}  `;
   if ('list' in p) {
     if (p.list.length === 0) return '[]';

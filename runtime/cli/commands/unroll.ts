@@ -1,8 +1,8 @@
 /** `unroll unroll G --steps T`: print the DAG a graph becomes for given lengths. */
-import { formatError } from '../../errors/catalogue.ts';
+import { formatError, type UnrollError } from '../../errors/catalogue.ts';
 import { unrollGraph } from '../../unroll/unroll.ts';
 import type { UnrolledGraph, UnrolledSource } from '../../unroll/types.ts';
-import { EXIT, UsageError, type CliIo } from '../io.ts';
+import { EXIT, UsageError, printable, type CliIo } from '../io.ts';
 import { readGraphFile } from '../read-graph.ts';
 
 /** `--steps 5` sets every axis; `--steps src=5,y=6` sets each axis by name. */
@@ -24,6 +24,7 @@ export function parseSteps(spec: string | undefined, axes: readonly string[]): R
     const [axis, value, extra] = part.split('=');
     if (axis === undefined || value === undefined || extra !== undefined || axis === '') throw new UsageError(`--steps: "${part}" is not axis=length`);
     if (!axes.includes(axis)) throw new UsageError(`--steps: this graph has no sequence "${axis}" (it has ${axes.join(', ') || 'none'})`);
+    if (Object.hasOwn(out, axis)) throw new UsageError(`--steps: the length of ${axis} is given twice`);
     out[axis] = asNumber(value, `the length of ${axis}`);
   }
   return out;
@@ -42,30 +43,45 @@ function describeSource(s: UnrolledSource): string {
   }
 }
 
-/** Machine-readable form: weight references become their keys. */
+/**
+ * Machine-readable form: weight references become their keys, and each whole sequence gathered
+ * from a loop (`take: "all"`) is written once in `stacks` and referred to by index, so the output
+ * grows with the number of copies, not with its square (attention reads every encoder step at
+ * every decoder step).
+ */
 export function unrolledToJson(u: UnrolledGraph): unknown {
   const copies = new Map<string, string[]>();
   for (const n of u.nodes) for (const w of Object.values(n.weights)) (copies.get(w.key) ?? copies.set(w.key, []).get(w.key)!).push(n.key);
+  const stacks = new Map<UnrolledSource, number>();
+  const source = (s: UnrolledSource): unknown => {
+    if (s.kind === 'init') return { ...s, weight: s.weight?.key };
+    if (s.kind !== 'stack') return s;
+    let k = stacks.get(s);
+    if (k === undefined) stacks.set(s, (k = stacks.size));
+    return { kind: 'stack', stack: k };
+  };
+  const nodes = u.nodes.map((n) => ({
+    key: n.key,
+    node: n.node,
+    type: n.type,
+    ...(n.loop !== undefined ? { loop: n.loop, step: n.step, position: n.position } : {}),
+    inputs: Object.fromEntries(Object.entries(n.inputs).map(([p, s]) => [p, source(s)])),
+    weights: Object.fromEntries(Object.entries(n.weights).map(([name, w]) => [name, w.key])),
+  }));
   return {
     lengths: u.lengths,
     counts: { nodes: u.nodes.length, weights: u.weights.size },
     loops: u.loops.map((l) => ({ ...l, copies: l.length * l.nodes.length })),
     delays: u.nodes.filter((n) => n.type === 'delay').map((n) => ({ key: n.key, in: n.inputs.in ? describeSource(n.inputs.in) : null })),
     weights: [...u.weights.values()].map((w) => ({ key: w.key, shape: w.shape, copies: copies.get(w.key) ?? [] })),
-    nodes: u.nodes.map((n) => ({
-      key: n.key,
-      node: n.node,
-      type: n.type,
-      ...(n.loop !== undefined ? { loop: n.loop, step: n.step, position: n.position } : {}),
-      inputs: Object.fromEntries(Object.entries(n.inputs).map(([p, s]) => [p, s.kind === 'init' ? { ...s, weight: s.weight?.key } : s])),
-      weights: Object.fromEntries(Object.entries(n.weights).map(([name, w]) => [name, w.key])),
-    })),
+    nodes,
+    stacks: [...stacks.keys()].map((s) => (s.kind === 'stack' ? s.items : [])),
   };
 }
 
 function printSummary(io: CliIo, name: string, u: UnrolledGraph): void {
   const lens = Object.entries(u.lengths).map(([a, n]) => `${a}=${n}`).join(', ');
-  io.out(`unrolled "${name}"${lens ? ` for ${lens}` : ''}: ${u.nodes.length} nodes\n`);
+  io.out(`unrolled "${printable(name)}"${lens ? ` for ${lens}` : ''}: ${u.nodes.length} nodes\n`);
   io.out('loops\n');
   const inLoop = new Set<string>();
   for (const l of u.loops) {
@@ -96,17 +112,16 @@ function printSummary(io: CliIo, name: string, u: UnrolledGraph): void {
 
 export async function unrollCommand(io: CliIo, file: string, steps: string | undefined, json: boolean): Promise<number> {
   const r = await readGraphFile(io.cwd, file, { purpose: 'inference' });
-  if (!r.ok) {
-    for (const e of r.errors) io.err(`${formatError(e)}\n`);
+  const refuse = (errors: readonly UnrollError[]): number => {
+    if (json) io.out(JSON.stringify({ ok: false, file, errors }) + '\n');
+    else for (const e of errors) io.err(`${formatError(e)}\n`);
     return EXIT.userError;
-  }
+  };
+  if (!r.ok) return refuse(r.errors);
   const lengths = parseSteps(steps, r.analysis.axes);
   const u = unrollGraph(r.analysis, lengths);
-  if (!u.ok) {
-    for (const e of u.errors) io.err(`${formatError(e)}\n`);
-    return EXIT.userError;
-  }
-  if (json) io.out(JSON.stringify(unrolledToJson(u.value)) + '\n');
+  if (!u.ok) return refuse(u.errors);
+  if (json) io.out(JSON.stringify({ ok: true, file, ...(unrolledToJson(u.value) as object) }) + '\n');
   else printSummary(io, r.doc.name, u.value);
   return EXIT.ok;
 }

@@ -1,6 +1,6 @@
 /** `unroll validate G`: check a graph file and print its size, or every error found. */
 import { formatError } from '../../errors/catalogue.ts';
-import { EXIT, type CliIo } from '../io.ts';
+import { EXIT, printable, type CliIo } from '../io.ts';
 import { readGraphFile } from '../read-graph.ts';
 
 export async function validateCommand(io: CliIo, file: string, json: boolean): Promise<number> {
@@ -19,7 +19,7 @@ export async function validateCommand(io: CliIo, file: string, json: boolean): P
     return EXIT.ok;
   }
   io.out(
-    `ok ${file} (${r.doc.name}): ${counts.nodes} nodes, ${counts.edges} edges, ` +
+    `ok ${file} (${printable(r.doc.name)}): ${counts.nodes} nodes, ${counts.edges} edges, ` +
       `${counts.weights} weights, ${counts.parameters.toLocaleString('en-US')} parameters\n`,
   );
   for (const w of warnings) io.out(`  warning ${formatError(w)}\n`);

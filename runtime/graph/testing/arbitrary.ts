@@ -20,8 +20,6 @@ export interface ArbGraphOptions {
   readonly maxLoops?: number;
 }
 
-/** JSON cannot tell -0 from 0, so a round trip through text would differ: generate 0 instead. */
-const noNegZero = (x: number): number => (Object.is(x, -0) ? 0 : x);
 
 const ID_FIRST = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_'.split('');
 const ID_REST = [...ID_FIRST, ...'0123456789-'.split('')];
@@ -44,7 +42,7 @@ export function arbParamValue(def: ParamDef, ids: readonly string[]): fc.Arbitra
     case 'optionalInt':
       return fc.oneof(fc.integer({ min: def.min, max: def.max }), fc.constantFrom(def.min, def.max));
     case 'number':
-      return fc.double({ min: def.min, max: def.max, noNaN: true, noDefaultInfinity: true }).map(noNegZero);
+      return fc.double({ min: def.min, max: def.max, noNaN: true, noDefaultInfinity: true });
     case 'bool':
       return fc.boolean();
     case 'enum':
@@ -56,14 +54,14 @@ export function arbParamValue(def: ParamDef, ids: readonly string[]): fc.Arbitra
 
 const coordinate = fc
   .oneof(fc.integer({ min: -100_000, max: 100_000 }), fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }))
-  .map(noNegZero);
+  ;
 
 /** Strings of any UTF-16 content (lone surrogates, control characters, a mid-text BOM included). */
 const anyString = (maxLength: number) => fc.string({ unit: 'binary', maxLength });
 
 const scalar: fc.Arbitrary<ParamValueJson> = fc.oneof(
   fc.integer(),
-  fc.double({ noNaN: true, noDefaultInfinity: true }).map(noNegZero),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.boolean(),
   anyString(20),
 );
@@ -97,7 +95,7 @@ function arbTrainingValue(f: TrainingField): fc.Arbitrary<number | string> {
   if (f.kind === 'integer') return fc.integer({ min: f.min, max });
   return fc
     .double({ min: f.min, max, minExcluded: f.exclusiveMin === true, maxExcluded: f.exclusiveMax === true, noNaN: true })
-    .map(noNegZero);
+    ;
 }
 
 const arbTraining = fc.record(
