@@ -38,8 +38,9 @@ export const delay = defineBlock({
     return { out: { dtype: 'float', shape: [...t.shape] } };
   },
   weights(ins, p) {
-    if (p.init !== 'learned') return [];
-    const n = ins.in !== undefined ? vectorSize(ins, 'in') : ins.init !== undefined ? vectorSize(ins, 'init') : (p.size ?? 1);
+    // A wired init port decides the first step; a learned vector would never be read (validation warns).
+    if (p.init !== 'learned' || ins.init !== undefined) return [];
+    const n = ins.in !== undefined ? vectorSize(ins, 'in') : (p.size ?? 1);
     return [{ name: 'init', shape: [n], init: { kind: 'zeros' }, doc: 'learned first-step state' }];
   },
   // The unroller wires step t's output to step t−1's input; within one step a delay passes its input through.

@@ -37,7 +37,10 @@ export const loss = defineBlock({
     }
     const both = `pred ${formatType(pred)} and target ${formatType(tgt)}`;
     if (pred.seq !== tgt.seq) {
-      throw new ShapeIssue('mismatch', ['pred', 'target'], `ports ${both} must both be sequences along the same axis, or both single values`);
+      // The usual slip is a target on its own axis, or a whole sequence compared with one value.
+      const source = pred.seq ?? 'the sequence source of the prediction';
+      const hint = `set align_with on the target (to ${source}) to run them along one axis, or use take "last"`;
+      throw new ShapeIssue('mismatch', ['pred', 'target'], `ports ${both} must both be sequences along the same axis, or both single values: ${hint}`);
     }
     const n = pred.shape[0]!;
     if (p.kind === 'cross_entropy') {

@@ -31,6 +31,7 @@ export const CATALOGUE = {
   E122: { name: 'too-long', title: 'A string longer than allowed' },
   E123: { name: 'migration-failed', title: 'An older file could not be brought up to date' },
   E124: { name: 'duplicate-key', title: 'A key written twice in one object' },
+  E125: { name: 'unreadable-file', title: 'A file that cannot be read (missing, a folder, no permission)' },
 
   // Checking a graph (validate)
   E200: { name: 'shape-mismatch', title: 'Shapes that do not fit' },
@@ -49,16 +50,19 @@ export const CATALOGUE = {
   E213: { name: 'sequence-outside-loop', title: 'A sequence reaches a port that takes one step outside any loop' },
   E214: { name: 'model-too-large', title: 'More parameters than Unroll allocates' },
   E215: { name: 'bad-reference', title: 'A param names a node of the wrong kind' },
-  E216: { name: 'loss-in-loop', title: 'A loss inside a loop' },
+  E216: { name: 'outside-loop-only', title: 'A source or a loss inside a loop' },
   E217: { name: 'empty-loop', title: 'A loop with no nodes' },
   E218: { name: 'unused-node', title: 'A node whose outputs feed nothing (a warning)' },
   E219: { name: 'internal-error', title: 'A block rule failed unexpectedly: a bug in Unroll, please report it' },
+  E220: { name: 'ignored-param', title: 'A param that has no effect' },
+  E221: { name: 'target-leak', title: 'A target fed to something other than a loss’s target port (a warning)' },
 
   // Unrolling for concrete lengths (unroll)
   E300: { name: 'missing-length', title: 'No length given for a sequence' },
   E301: { name: 'bad-length', title: 'A length outside the allowed range' },
   E302: { name: 'unrolled-too-large', title: 'The unrolled graph would be too large' },
   E303: { name: 'invalid-graph', title: 'Only a valid graph can be unrolled' },
+  E304: { name: 'unknown-axis', title: 'A length for an axis the graph does not take lengths for' },
 } as const;
 
 export type ErrorCode = keyof typeof CATALOGUE;

@@ -1,6 +1,7 @@
 /**
  * Lengths for unrolling: every axis a sequence source or `over` loop uses needs one (E300),
- * each a whole number from 1 to MAX_LENGTH (E301), and the copies they give are counted and
+ * each a whole number from 1 to MAX_LENGTH (E301), and no other key may be given (E304: a typo,
+ * or a `steps` loop, whose length is fixed in the file). The copies they give are counted and
  * refused above MAX_UNROLLED_NODES (E302) before anything is built.
  */
 import { unrollError, type Result, type UnrollError } from '../errors/catalogue.ts';
@@ -19,6 +20,9 @@ export interface LengthPlan {
 
 const isLength = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_LENGTH;
 
+/** A length as given: numbers plainly, anything else as JSON, so that `"3"` reads as a string. */
+const showLength = (v: unknown): string => (typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v)));
+
 /** `1234567` → `1,234,567`, the same in every locale. */
 const groupDigits = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
@@ -33,8 +37,15 @@ export function planLengths(a: GraphAnalysis, lengths: Readonly<Record<string, n
     if (!Object.hasOwn(lengths, axis)) {
       errors.push(unrollError('E300', `no length given for sequence ${axis} (${users}); give one, e.g. ${axis}=10`));
     } else if (!isLength(lengths[axis])) {
-      errors.push(unrollError('E301', `the length of ${axis} is ${String(lengths[axis])}; a length is a whole number from 1 to ${groupDigits(MAX_LENGTH)}`));
+      errors.push(unrollError('E301', `the length of ${axis} is ${showLength(lengths[axis])}; a length is a whole number from 1 to ${groupDigits(MAX_LENGTH)}`));
     } else axes.set(axis, lengths[axis]!);
+  }
+  for (const key of Object.keys(lengths)) {
+    if (needed.includes(key)) continue;
+    const fixed = [...a.loops.values()].find((l) => l.steps !== undefined && l.axis === key);
+    const why = fixed !== undefined ? `${key} is loop ${fixed.id}'s axis, which runs the ${fixed.steps} steps the file gives` : `the graph has no axis ${key}`;
+    const takes = needed.length > 0 ? `the axes that take lengths are ${needed.join(', ')}` : 'this graph takes no lengths';
+    errors.push(unrollError('E304', `a length is given for ${key}, but ${why}: ${takes}`));
   }
   const loops = new Map<string, number>();
   for (const l of a.loops.values()) {

@@ -144,6 +144,15 @@ describe('unrollGraph', () => {
     expect(nodes.get('eh@0')!.inputs.in).toEqual({ kind: 'init', init: 'zeros', size: 16 });
   });
 
+  it('has no learned init weight for a delay whose init port is wired', () => {
+    const doc = fixture('seq2seq');
+    const a = analyzeGraph({ ...doc, nodes: doc.nodes.map((n) => (n.id === 'dh' ? { ...n, params: { init: 'learned' } } : n)) });
+    expect(a.errors).toEqual([]);
+    const u = unrolled(a, { src: 3, y: 2 });
+    expect(u.weights.has('dh.init')).toBe(false);
+    expect(byKey(u).get('dh@0')!).toMatchObject({ inputs: { in: { kind: 'node', key: 'enc@2', port: 'h' } }, weights: {} });
+  });
+
   it('gives every attention step the encoder states as one shared stack', () => {
     const u = unrolled(analyzed('design-seq2seq-attention'), { src: 4, y: 3 });
     const nodes = byKey(u);
@@ -172,6 +181,24 @@ describe('unrollGraph lengths', () => {
     const r = unrollGraph(analyzed('elman'), { x: n });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors.map((e) => e.code)).toEqual(['E301']);
+  });
+
+  it('E301 prints a length that is not a number as JSON, so a string reads as one', () => {
+    const r = unrollGraph(analyzed('elman'), { x: '3' as unknown as number });
+    expect(!r.ok && r.errors.map((e) => [e.code, e.message])).toEqual([['E301', 'the length of x is "3"; a length is a whole number from 1 to 100,000']]);
+  });
+
+  it('E304 for a length whose key names no axis of the graph, listing the axes that take one', () => {
+    const r = unrollGraph(analyzed('seq2seq'), { src: 3, y: 2, ys: 4 });
+    expect(!r.ok && r.errors.map((e) => [e.code, e.message])).toEqual([
+      ['E304', 'a length is given for ys, but the graph has no axis ys: the axes that take lengths are src, y'],
+    ]);
+  });
+
+  it('E304 for a length given to a steps loop, whose length the file fixes', () => {
+    const r = unrollGraph(analyzed('hops'), { hops: 5 });
+    expect(!r.ok && r.errors.map((e) => e.code)).toEqual(['E304']);
+    expect(!r.ok && r.errors[0]!.message).toContain("hops is loop hops's axis, which runs the 3 steps the file gives: this graph takes no lengths");
   });
 
   it('accepts MAX_LENGTH itself', () => {

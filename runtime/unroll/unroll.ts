@@ -11,7 +11,8 @@ import type { UnrolledGraph, UnrolledLoop, UnrolledNode, WeightRef } from './typ
  * Unroll `a` for `lengths` (by axis: a sequence source's axis id). Pure and deterministic.
  *
  * - E303 unless `a.ok`. Every axis a sequence source or an `over` loop uses needs a length (E300),
- *   a whole number from 1 to MAX_LENGTH (E301); `steps` loops use their own count. The number of
+ *   a whole number from 1 to MAX_LENGTH (E301); `steps` loops use their own count, and a length
+ *   for any other key, a `steps` loop's axis included, is refused (E304). The number of
  *   copies, Σ loop length × loop size + nodes outside loops, is checked against
  *   MAX_UNROLLED_NODES (E302) before anything is built.
  * - Loops come in dependency order. A looped node becomes copies `id@t`, t the processing step

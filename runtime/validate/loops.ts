@@ -5,7 +5,7 @@
 import type { Direction } from '../graph/types.ts';
 import { unrollError } from '../errors/catalogue.ts';
 import { IMPLICIT_LOOP_ID } from './types.ts';
-import { loopPath, nodePath, type Ctx } from './context.ts';
+import { loopPath, nodePath, type Ctx, type NodeRec } from './context.ts';
 import { article, isSequenceSource, isSource, type SourceAxes } from './sources.ts';
 
 export interface LoopRec {
@@ -30,12 +30,13 @@ export interface LoopAssignment {
 /**
  * Declared loops as given; with none declared and at least one sequence input, one implicit
  * forward loop over the first sequence input holding every node but sources and losses.
- * Sources always sit outside loops (a source drawn inside a frame is sliced into it like any
- * other sequence); a loss inside a loop is an error (E216) and is treated as outside.
+ * Sources and losses sit outside loops: one given a `loop` is an error (E216) and is treated as
+ * outside (a sequence source feeds a loop over its axis from outside, sliced step by step).
  */
 export function assignLoops(ctx: Ctx, sources: SourceAxes): LoopAssignment {
   const declared = ctx.doc.loops ?? [];
   const loopOf = new Int32Array(ctx.nodes.length).fill(-1);
+  for (const n of ctx.nodes) if (n.declaredLoop !== undefined && isSource(n)) sourceInLoop(ctx, n);
   if (declared.length === 0) return implicitLoop(ctx, sources, loopOf);
 
   const byId = new Map<string, number>();
@@ -68,6 +69,17 @@ export function assignLoops(ctx: Ctx, sources: SourceAxes): LoopAssignment {
     if (s.axis === undefined) for (const i of s.members) ctx.broken[i] = 1;
   });
   return { loops: specs, loopOf };
+}
+
+/** E216 for a source given a `loop`, whether or not that loop exists: the fix is the same. */
+function sourceInLoop(ctx: Ctx, n: NodeRec): void {
+  ctx.errors.push(
+    unrollError('E216', `${n.type} ${n.id} is inside loop ${n.declaredLoop}: sources feed loops from outside (a loop over a sequence reads it one step at a time); remove its loop`, {
+      path: nodePath(n.index, 'loop'),
+      nodes: [n.id],
+    }),
+  );
+  ctx.broken[n.index] = 1;
 }
 
 /** Axis, length and direction of declared loop k (E206 for `over` something that is not a sequence source). */

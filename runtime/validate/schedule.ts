@@ -16,9 +16,9 @@ export interface Schedule {
   readonly loopOrder: readonly (readonly number[])[];
 }
 
-/** Order the graph; report loops that depend on each other. `cyclic` marks nodes on delay-free
- *  cycles (already reported), whose edges are left out of the loop-dependency check. */
-export function schedule(ctx: Ctx, la: LoopAssignment, cyclic: Uint8Array): Schedule {
+/** Order the graph; report loops that depend on each other, also through nodes outside loops.
+ *  (Delay-free cycles within one loop lie inside one vertex here: cycles.ts reports those.) */
+export function schedule(ctx: Ctx, la: LoopAssignment): Schedule {
   // Groups are numbered in document order of their first node, so group numbers break ties.
   const groupOf = new Int32Array(ctx.nodes.length);
   const groupLoop: number[] = [];
@@ -36,15 +36,13 @@ export function schedule(ctx: Ctx, la: LoopAssignment, cyclic: Uint8Array): Sche
     groupOf[n.index] = g;
   }
   const all: Arc[][] = groupLoop.map(() => []);
-  const clean: Arc[][] = groupLoop.map(() => []);
   for (const e of ctx.edges) {
     const a = groupOf[e.from]!;
     const b = groupOf[e.to]!;
     if (e.recurrent || a === b) continue;
     all[a]!.push({ to: b, edge: e.index });
-    if (cyclic[e.from] === 0 && cyclic[e.to] === 0) clean[a]!.push({ to: b, edge: e.index });
   }
-  reportLoopCycles(ctx, la, clean, groupLoop, groupNode);
+  reportLoopCycles(ctx, la, all, groupLoop, groupNode);
 
   const loopOrder = la.loops.map((l) => perStepOrder(ctx, l.members));
   const order: number[] = [];
@@ -74,7 +72,8 @@ function reportLoopCycles(ctx: Ctx, la: LoopAssignment, succ: readonly Arc[][], 
   const { comp, count } = stronglyConnected(succ);
   const sizes = componentSizes(comp, count);
   const done = new Uint8Array(count);
-  const name = (g: number): string => (groupLoop[g] === -1 ? ctx.nodes[groupNode[g]!]!.id : `loop ${la.loops[groupLoop[g]!]!.id}`);
+  const loopName = (k: number): string => (la.loops[k]!.implicit ? 'the implicit loop' : `loop ${la.loops[k]!.id}`);
+  const name = (g: number): string => (groupLoop[g] === -1 ? ctx.nodes[groupNode[g]!]!.id : loopName(groupLoop[g]!));
   for (let g = 0; g < succ.length; g++) {
     const c = comp[g]!;
     if (sizes[c]! < 2 || done[c] === 1) continue;
@@ -84,16 +83,18 @@ function reportLoopCycles(ctx: Ctx, la: LoopAssignment, succ: readonly Arc[][], 
     const loops: number[] = [];
     for (let h = 0; h < succ.length; h++) if (comp[h] === c && groupLoop[h] !== -1) loops.push(groupLoop[h]!);
     if (loops.length === 0) continue; // only outside nodes: a delay-free cycle, reported already
-    const loopIds = loops.map((k) => la.loops[k]!.id);
     const wires = cycle.edges.map((k) => ctx.edgeAt[k]!);
-    const who = loopIds.length > 1 ? `loops ${loopIds.join(', ')} depend on each other` : `loop ${loopIds[0]} depends on its own result`;
+    const who = loops.length > 1 ? `loops ${loops.map((k) => la.loops[k]!.id).join(', ')} depend on each other` : `${loopName(loops[0]!)} depends on its own result`;
+    // A delay's init looks like a way round, but it is read before its loop's first step.
+    const init = wires.find((e) => ctx.nodes[e.to]!.type === 'delay' && e.toPort === 'init');
+    const initNote = init !== undefined ? `; ${toEndpoint(ctx, init)} is read before the first step of its loop, so it can only take a value computed before that loop starts` : '';
     const path = [...cycle.vertices, cycle.vertices[0]!].map(name).join(' → ');
     const via = wires.map((e) => `${fromEndpoint(ctx, e)} → ${toEndpoint(ctx, e)}`).join(', ');
     const nodes: string[] = [];
     for (const e of wires) for (const i of [e.from, e.to]) if (!nodes.includes(ctx.nodes[i]!.id)) nodes.push(ctx.nodes[i]!.id);
     const first = la.loops[loops[0]!];
     ctx.errors.push(
-      unrollError('E212', `${who}: ${path} (through ${via}); a loop must run to its end before another reads it, so data may only flow from one loop into a later one`, {
+      unrollError('E212', `${who}: ${path} (through ${via}); a loop runs to its end before anything outside it reads its result, so data may only flow from a loop into what comes after it${initNote}`, {
         ...(first?.declIndex !== undefined ? { path: loopPath(first.declIndex) } : {}),
         nodes,
         edges: cycle.edges,

@@ -106,8 +106,9 @@ function resolveAlign(ctx: Ctx, n: NodeRec): number | undefined {
 
 /**
  * The target a decoder input carries shifted by one step: `teacher` when set, else inferred from
- * `feedback`. Reports (E215) a teacher that is not a sequence target and a feedback whose teacher
- * cannot be found, and (E200) a teacher whose element type is not the input's.
+ * `feedback`. Reports (E215) an input with sequence off, a teacher that is not a sequence target
+ * and a feedback whose teacher cannot be found, and (E200) a teacher whose element type is not the
+ * input's. What the feedback node produces is checked once loops and types are known (feedback.ts).
  */
 function resolveTeacher(ctx: Ctx, n: NodeRec): number | undefined {
   const teacher = typeof n.params.teacher === 'string' ? n.params.teacher : undefined;
@@ -118,6 +119,15 @@ function resolveTeacher(ctx: Ctx, n: NodeRec): number | undefined {
     ctx.broken[n.index] = 1;
     return undefined;
   };
+  // Only a sequence can be shifted by one step; checked first, as every other check assumes one.
+  if (n.params.sequence === false) {
+    const param = teacher !== undefined ? 'teacher' : 'feedback';
+    return fail(
+      `input ${n.id} has sequence off but sets ${param} "${teacher ?? feedback}": a decoder input carries the target shifted by one step, and the target shifted by one step is a sequence; turn sequence on or remove ${param}`,
+      param,
+      [],
+    );
+  }
   let ti: number | undefined;
   let param: string;
   if (teacher !== undefined) {
@@ -144,7 +154,7 @@ function resolveTeacher(ctx: Ctx, n: NodeRec): number | undefined {
     }
   }
   const t = ctx.nodes[ti]!;
-  if (n.params.sequence !== false && t.params.sequence === false) {
+  if (t.params.sequence === false) {
     return fail(`input ${n.id} is a sequence, but its teacher ${t.id} is not: a decoder input carries a sequence target shifted by one step`, param, [t.id]);
   }
   const mine = elementOf(n);

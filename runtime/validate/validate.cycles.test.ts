@@ -60,6 +60,19 @@ describe('delay-free cycles (E202)', () => {
     expect(e.map((x) => [x.code, x.nodes])).toEqual([['E202', ['z']]]);
   });
 
+  it('says that a delay’s init port does not break a cycle, and to wire its in port instead', () => {
+    // g.h reaches z at init rather than in: g → z → g closes within one step.
+    const doc = edit(fixture('elman'), (d) => {
+      d.edges[edgeIndex(d as typeof doc, 'g.h', 'z.in')]!.to = 'z.init';
+      d.nodes.push({ id: 'c', type: 'linear', params: { size: 16 } });
+      d.edges.push({ from: 'g.h', to: 'c.in' }, { from: 'c.out', to: 'z.in' });
+    });
+    const e = analyzeGraph(doc).errors;
+    expect(e.map((x) => [x.code, x.nodes])).toEqual([['E202', ['g', 'z']]]);
+    expect(e[0]!.message).toContain("passes through z.init, but a delay's init port does not break a cycle (only its in port does): wire g.h to z.in instead");
+    expect(e[0]!.message).not.toContain('put a delay on one of its edges');
+  });
+
   it('accepts the cycle once a delay sits on it, listing the delay edge as recurrent', () => {
     const doc = edit(fixture('cycle'), (d) => {
       d.nodes.push({ id: 'z', type: 'delay' });
@@ -108,5 +121,56 @@ describe('delay-free cycles (E202)', () => {
     expect(a.errors).toEqual([]);
     expect(a.order).toEqual(['x', ...nodes.slice(1).map((x) => x[0])]);
     expect(a.edgeTypes.every((t) => t !== undefined)).toBe(true);
+  });
+});
+
+describe('cycles that leave a loop (E212, not E202)', () => {
+  it('reports a loop reading, from outside, its own last value once, as E212', () => {
+    const doc = graph(
+      [
+        ['x', 'input', { kind: 'vector', size: 4 }],
+        ['a', 'add', {}, 'A'],
+        ['o', 'linear', { size: 4 }],
+      ],
+      [
+        ['x.out', 'a.a'],
+        ['a.out', 'o.in', 'last'],
+        ['o.out', 'a.b'],
+      ],
+      [{ id: 'A', over: 'x' }],
+    );
+    const a = analyzeGraph(doc, { purpose: 'inference' });
+    expect(a.errors.map((e) => e.code)).toEqual(['E212']);
+    const e = a.errors[0]!;
+    expect(e.message).toContain('loop A depends on its own result: loop A → o → loop A (through a.out → o.in, o.out → a.b)');
+    expect(e.message).not.toContain('put a delay');
+    expect(e).toMatchObject({ path: '$.loops[0]', nodes: ['a', 'o'], edges: [1, 2] });
+  });
+
+  it('reports a delay started from a later loop once, as E212, saying when init is read', () => {
+    const doc = graph(
+      [
+        ['x', 'input', { kind: 'vector', size: 3 }],
+        ['g', 'rnn', { hidden: 4 }, 'A'],
+        ['d', 'delay', {}, 'A'],
+        ['b', 'linear', { size: 4 }, 'B'],
+      ],
+      [
+        ['x.out', 'g.x'],
+        ['d.out', 'g.h_prev'],
+        ['g.h', 'd.in'],
+        ['g.h', 'b.in'],
+        ['b.out', 'd.init', 'last'],
+      ],
+      [
+        { id: 'A', over: 'x' },
+        { id: 'B', over: 'x' },
+      ],
+    );
+    const a = analyzeGraph(doc, { purpose: 'inference' });
+    expect(a.errors.map((e) => e.code)).toEqual(['E212']);
+    const e = a.errors[0]!;
+    expect(e.message).toContain('loops A, B depend on each other: loop A → loop B → loop A (through g.h → b.in, b.out → d.init)');
+    expect(e.message).toContain('d.init is read before the first step of its loop');
   });
 });

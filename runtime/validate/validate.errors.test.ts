@@ -57,6 +57,22 @@ describe('shapes and kinds', () => {
     expect(e.path).toBe('$.edges[0]');
   });
 
+  it('E200 for a prediction and a target on different axes suggests align_with or take "last"', () => {
+    const ownAxis = edit(fixture('elman'), (d) => {
+      nodeOf(d, 'y').params = { kind: 'vector', size: 2 };
+    });
+    const e = oneError(ownAxis, 'E200');
+    expect(e.message).toContain('must both be sequences along the same axis, or both single values: set align_with on the target (to x) to run them along one axis, or use take "last"');
+    expect(e.ports).toEqual(['loss.pred', 'loss.target', 'dec.out', 'y.out']);
+  });
+
+  it('E200 for one value compared with a sequence suggests align_with or take "last"', () => {
+    const doc = edit(elmanInLoop(), (d) => {
+      d.edges[edgeIndex(d as GraphDoc, 'dec.out', 'loss.pred')]!.take = 'last';
+    });
+    expect(oneError(doc, 'E200').message).toContain('set align_with on the target (to the sequence source of the prediction) to run them along one axis, or use take "last"');
+  });
+
   it('E201 when a block refuses the kind (cross-entropy on vectors)', () => {
     const doc = edit(fixture('elman'), (d) => {
       nodeOf(d, 'loss').params = { kind: 'cross_entropy' };
@@ -331,6 +347,33 @@ describe('decoder inputs', () => {
       nodeOf(d, 'y').params!.align_with = 'enc';
     });
     expect(codes(analyzeGraph(doc))).toEqual(['E215']);
+  });
+});
+
+describe('a delay’s init param beside a wired init port', () => {
+  const learned = (): GraphDoc =>
+    edit(fixture('seq2seq'), (d) => {
+      nodeOf(d, 'dh').params = { init: 'learned' };
+    });
+
+  it('warns E220 that the param is ignored, naming the delay', () => {
+    const a = analyzeGraph(learned());
+    expect(a.errors).toEqual([]);
+    expect(a.warnings).toHaveLength(1);
+    expect(a.warnings[0]).toMatchObject({ code: 'E220', path: '$.nodes[8].params.init', nodes: ['dh'], ports: ['dh.init'] });
+    expect(a.warnings[0]!.message).toContain('delay dh\'s init param ("learned") is ignored because its init port is wired (from enc.h)');
+  });
+
+  it('gives the delay no learned weight', () => {
+    const a = analyzeGraph(learned());
+    expect(a.weights.get('dh')).toEqual([]);
+    expect(a.counts.weights).toBe(analyzeGraph(fixture('seq2seq')).counts.weights);
+  });
+
+  it('keeps the learned weight and stays quiet when the init port is free', () => {
+    const a = analyzeGraph(fixture('reverse'));
+    expect(a.warnings).toEqual([]);
+    expect(a.weights.get('bd')!.map((w) => w.name)).toEqual(['init']);
   });
 });
 
