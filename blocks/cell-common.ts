@@ -1,5 +1,6 @@
 /** What the recurrent cells (rnn, gru, lstm) share: the hidden-size param, the init choice and PyTorch's weight layout. */
-import type { Init, ParamDef, WeightDef } from './types.ts';
+import type { Init, ParamDef, PortTypes, ValueType, WeightDef } from './types.ts';
+import { requireVector, vector, vectorSize } from './shape.ts';
 
 /** Largest hidden size any block accepts; keeps one weight under 2^28 elements at the largest input. */
 export const MAX_HIDDEN = 16384;
@@ -12,6 +13,19 @@ export const recurrentInitParam = {
   values: ['pytorch', 'orthogonal', 'identity', 'glorot'],
   default: 'pytorch',
 } as const satisfies ParamDef;
+
+export const recurrentBiasParam = { kind: 'bool', doc: 'learn bias_ih and bias_hh', default: true } as const satisfies ParamDef;
+
+/** What a cell's state ports must carry: `[hidden]` each (used to size the delays that feed them). */
+export function stateExpectations(hidden: number, states: readonly string[]): Record<string, ValueType> {
+  return Object.fromEntries(states.map((s) => [s, vector(hidden)]));
+}
+
+/** A cell's shape rule on its inputs: `x` any vector, every state port `[hidden]`. */
+export function checkCellInputs(ins: PortTypes, hidden: number, states: readonly string[]): void {
+  vectorSize(ins, 'x');
+  for (const s of states) requireVector(ins, s, hidden, `hidden = ${hidden}`);
+}
 
 export type RecurrentInit = (typeof recurrentInitParam.values)[number];
 

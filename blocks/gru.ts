@@ -1,8 +1,8 @@
 /** Gated recurrent unit (PyTorch nn.GRU layout, gates r, z, n), with both placements of the reset gate. */
 import { defineBlock } from './types.ts';
 import type { OpBuilder, Sym } from './ops.ts';
-import { requireVector, vector, vectorSize } from './shape.ts';
-import { hiddenSizeParam, recurrentInitParam, recurrentWeights } from './cell-common.ts';
+import { vector, vectorSize } from './shape.ts';
+import { checkCellInputs, hiddenSizeParam, recurrentBiasParam, recurrentInitParam, recurrentWeights, stateExpectations } from './cell-common.ts';
 import { gruComposite } from './gru-composite.ts';
 
 /** Gates `[from, to)` of a stacked weight `[G·H, …]`, bias `[G·H]` or pre-activation `[G·H]`. */
@@ -30,13 +30,12 @@ export const gru = defineBlock({
       values: ['after', 'before'],
       default: 'after',
     },
-    bias: { kind: 'bool', doc: 'learn bias_ih and bias_hh', default: true },
+    bias: recurrentBiasParam,
     init: recurrentInitParam,
   },
-  expects: (p) => ({ h_prev: vector(p.hidden) }),
+  expects: (p) => stateExpectations(p.hidden, ['h_prev']),
   shape(ins, p) {
-    vectorSize(ins, 'x');
-    requireVector(ins, 'h_prev', p.hidden, `hidden = ${p.hidden}`);
+    checkCellInputs(ins, p.hidden, ['h_prev']);
     return { h: vector(p.hidden) };
   },
   weights: (ins, p) => recurrentWeights(3, vectorSize(ins, 'x'), p.hidden, p.bias, p.init),

@@ -2,8 +2,8 @@
 import { defineBlock } from './types.ts';
 import type { Init, WeightDef } from './types.ts';
 import type { OpBuilder, Sym } from './ops.ts';
-import { requireVector, vector, vectorSize } from './shape.ts';
-import { hiddenSizeParam, recurrentInitParam, recurrentWeights } from './cell-common.ts';
+import { vector, vectorSize } from './shape.ts';
+import { checkCellInputs, hiddenSizeParam, recurrentBiasParam, recurrentInitParam, recurrentWeights, stateExpectations } from './cell-common.ts';
 import { lstmComposite } from './lstm-composite.ts';
 
 /** Gate k's rows `[k·H, (k+1)·H)` of the stacked pre-activations `[4H]`. */
@@ -35,7 +35,7 @@ export const lstm = defineBlock({
   ],
   params: {
     hidden: hiddenSizeParam,
-    bias: { kind: 'bool', doc: 'learn bias_ih and bias_hh', default: true },
+    bias: recurrentBiasParam,
     init: recurrentInitParam,
     forget_bias: {
       kind: 'number',
@@ -45,11 +45,9 @@ export const lstm = defineBlock({
       max: 10,
     },
   },
-  expects: (p) => ({ h_prev: vector(p.hidden), c_prev: vector(p.hidden) }),
+  expects: (p) => stateExpectations(p.hidden, ['h_prev', 'c_prev']),
   shape(ins, p) {
-    vectorSize(ins, 'x');
-    requireVector(ins, 'h_prev', p.hidden, `hidden = ${p.hidden}`);
-    requireVector(ins, 'c_prev', p.hidden, `hidden = ${p.hidden}`);
+    checkCellInputs(ins, p.hidden, ['h_prev', 'c_prev']);
     return { h: vector(p.hidden), c: vector(p.hidden) };
   },
   weights(ins, p) {

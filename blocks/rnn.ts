@@ -1,7 +1,7 @@
 /** Elman recurrent cell, the lecture's G: z(t) = act(W_ih x(t) + b_ih + W_hh z(t-1) + b_hh). PyTorch nn.RNN layout. */
 import { defineBlock } from './types.ts';
-import { requireVector, vector, vectorSize } from './shape.ts';
-import { hiddenSizeParam, recurrentInitParam, recurrentWeights } from './cell-common.ts';
+import { vector, vectorSize } from './shape.ts';
+import { checkCellInputs, hiddenSizeParam, recurrentBiasParam, recurrentInitParam, recurrentWeights, stateExpectations } from './cell-common.ts';
 
 export const rnn = defineBlock({
   type: 'rnn',
@@ -16,13 +16,12 @@ export const rnn = defineBlock({
   params: {
     hidden: hiddenSizeParam,
     nonlinearity: { kind: 'enum', doc: 'activation', values: ['tanh', 'relu'], default: 'tanh' },
-    bias: { kind: 'bool', doc: 'learn bias_ih and bias_hh', default: true },
+    bias: recurrentBiasParam,
     init: recurrentInitParam,
   },
-  expects: (p) => ({ h_prev: vector(p.hidden) }),
+  expects: (p) => stateExpectations(p.hidden, ['h_prev']),
   shape(ins, p) {
-    vectorSize(ins, 'x');
-    requireVector(ins, 'h_prev', p.hidden, `hidden = ${p.hidden}`);
+    checkCellInputs(ins, p.hidden, ['h_prev']);
     return { h: vector(p.hidden) };
   },
   weights: (ins, p) => recurrentWeights(1, vectorSize(ins, 'x'), p.hidden, p.bias, p.init),
