@@ -9,4 +9,5 @@ process.exitCode = await main(process.argv.slice(2), {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   cwd: process.cwd(),
+  isTTY: process.stderr.isTTY === true,
 });

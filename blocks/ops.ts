@@ -34,6 +34,9 @@ export const OP_NAMES = [
   'stack', // new leading axis
   'cross_entropy', // logits [..., V], int target [...] → [...]: -log softmax(logits)[target]
   'bce_logits', // logits x, target t (same shape) → max(x,0) - x·t + log(1 + e^-|x|)
+  // Fused cells: one op where a cell's gate arithmetic would be ~15 small ops (runtime lowering only).
+  'lstm_cell', // pre [4H] (gates i, f, g, o before activation), c_prev [H] → [2H]: h then c
+  'gru_cell', // gi [3H], gh [3H] (gates r, z, n; biases included), h_prev [H] → h [H] (PyTorch, reset after)
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];
@@ -280,6 +283,34 @@ export class OpBuilder {
       throw new OpShapeError('cross_entropy', `logits [${logits.shape}] do not fit target [${target.shape}]`);
     }
     return this.push('cross_entropy', [logits, target], {}, lead, 'float');
+  }
+
+  /**
+   * One LSTM step from its gate pre-activations `pre` [4H] (order i, f, g, o, both matmuls and
+   * biases already added) and `cPrev` [H]: c = σ(f)⊙c_prev + σ(i)⊙tanh(g), h = σ(o)⊙tanh(c).
+   * Returns h and c packed as [2H] (h first) so the op has one output.
+   */
+  lstmCell(pre: Sym, cPrev: Sym): Sym {
+    this.float('lstm_cell', pre, cPrev);
+    const H = cPrev.shape[0];
+    if (cPrev.shape.length !== 1 || H === undefined || pre.shape.length !== 1 || pre.shape[0] !== 4 * H) {
+      throw new OpShapeError('lstm_cell', `needs pre [4H] and c_prev [H], got [${pre.shape}] and [${cPrev.shape}]`);
+    }
+    return this.push('lstm_cell', [pre, cPrev], {}, [2 * H], 'float');
+  }
+
+  /**
+   * One GRU step, PyTorch's formula (reset after the matmul): r = σ(gi_r + gh_r),
+   * z = σ(gi_z + gh_z), n = tanh(gi_n + r⊙gh_n), h = (1 − z)⊙n + z⊙h_prev.
+   */
+  gruCell(gi: Sym, gh: Sym, hPrev: Sym): Sym {
+    this.float('gru_cell', gi, gh, hPrev);
+    const H = hPrev.shape[0];
+    const ok = (s: Sym): boolean => s.shape.length === 1 && H !== undefined && s.shape[0] === 3 * H;
+    if (hPrev.shape.length !== 1 || !ok(gi) || !ok(gh)) {
+      throw new OpShapeError('gru_cell', `needs gi [3H], gh [3H] and h_prev [H], got [${gi.shape}], [${gh.shape}] and [${hPrev.shape}]`);
+    }
+    return this.push('gru_cell', [gi, gh, hPrev], {}, [H!], 'float');
   }
 
   /** Binary cross-entropy on logits, elementwise, numerically stable. */

@@ -39,8 +39,8 @@ describe('unroll validate', () => {
     const r = await run('validate', 'examples/lstm.json', '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    // emb [16,16]; lstm weight_ih [256,16], weight_hh [256,64], two biases [256]; dec [2,64] + [2]
-    expect(j.counts).toEqual({ nodes: 8, edges: 9, weights: 7, parameters: 16 * 16 + 256 * 16 + 256 * 64 + 2 * 256 + 2 * 64 + 2 });
+    // emb [26,16]; lstm weight_ih [128,16], weight_hh [128,32], two biases [128]; dec [2,32] + [2]
+    expect(j.counts).toEqual({ nodes: 8, edges: 9, weights: 7, parameters: 26 * 16 + 128 * 16 + 128 * 32 + 2 * 128 + 2 * 32 + 2 });
   });
 
   it('reports every error with code and path, exit 1', async () => {
@@ -118,7 +118,7 @@ describe('unroll unroll', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('t: forward, 4 steps × 5 nodes = 20 copies');
     expect(r.out).toContain('h@t.in ← lstm@t−1.h for t = 1..3');
-    expect(r.out).toMatch(/lstm\.weight_hh \[256, 64\] used by 4 copies/);
+    expect(r.out).toMatch(/lstm\.weight_hh \[128, 32\] used by 4 copies/);
   });
 
   it('gives the DAG as JSON: node count = Σ length × loop size + outside nodes', async () => {

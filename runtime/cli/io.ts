@@ -4,6 +4,8 @@ export interface CliIo {
   err(text: string): void;
   /** Directory relative paths are resolved against. */
   cwd: string;
+  /** Output goes to a terminal: `train` draws a progress bar (on stderr) instead of report lines. */
+  isTTY?: boolean;
 }
 
 /** Exit statuses: 0 success, 1 a user error (bad graph, missing file), 2 bad usage. */

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { EXIT, UsageError, type CliIo } from './io.ts';
 import { validateCommand } from './commands/validate.ts';
 import { unrollCommand } from './commands/unroll.ts';
+import { trainCommand } from './commands/train.ts';
+import { evalCommand } from './commands/eval.ts';
 import { GRAPH_FORMAT, GRAPH_FORMAT_VERSION } from '../graph/types.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 
@@ -13,6 +15,12 @@ export const USAGE = `usage: unroll <command> [options]
 commands
   validate G... [--json]           check graph files; print node, edge, weight and parameter counts or every error
   unroll G --steps T [--json]      print the DAG G becomes for sequence length T (or --steps src=5,y=6 per sequence)
+  train G [--task NAME] [--steps N] [--seed S] [--out W.safetensors] [--json]
+                                   train G on its task (or NAME: brackets, copy, adding); progress on a terminal,
+                                   one line per report otherwise; test metrics at the end; weights to W
+  eval G --weights W --input X.json [--grad] [--json]
+                                   run G with weights W on the examples in X.json: outputs, loss and with --grad
+                                   the gradient of the loss for every weight and input (README: "eval input")
 
 options
   --json       machine-readable output (one JSON object per line)
@@ -22,7 +30,18 @@ options
 exit status: 0 ok, 1 a problem with the graph or file (the message says what), 2 bad usage
 `;
 
-type Options = { json?: boolean; steps?: string[]; help?: boolean; version?: boolean };
+type Options = {
+  json?: boolean;
+  steps?: string[];
+  help?: boolean;
+  version?: boolean;
+  task?: string;
+  seed?: string;
+  out?: string;
+  weights?: string;
+  input?: string;
+  grad?: boolean;
+};
 
 function parse(argv: readonly string[]): { command: string | undefined; files: string[]; options: Options } {
   try {
@@ -30,12 +49,38 @@ function parse(argv: readonly string[]): { command: string | undefined; files: s
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: { json: { type: 'boolean' }, steps: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
+      options: {
+        json: { type: 'boolean' },
+        steps: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+        task: { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        weights: { type: 'string' },
+        input: { type: 'string' },
+        grad: { type: 'boolean' },
+      },
     });
     const [command, ...files] = positionals;
     return { command, files, options: values };
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional.*$/s, ''));
+  }
+}
+
+/** A whole number option within [min, max]. */
+function intOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+/** Options a command does not take are refused rather than ignored. */
+function only(command: string, options: Options, allowed: readonly (keyof Options)[]): void {
+  for (const k of Object.keys(options) as (keyof Options)[]) {
+    if (options[k] !== undefined && k !== 'json' && k !== 'help' && k !== 'version' && !allowed.includes(k)) throw new UsageError(`${command} takes no --${k}`);
   }
 }
 
@@ -58,15 +103,34 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     switch (command) {
       case 'validate': {
-        if (options.steps !== undefined) throw new UsageError('validate takes no --steps');
+        only('validate', options, []);
         if (files.length === 0) throw new UsageError('validate takes one or more graph files');
         let status: number = EXIT.ok;
         for (const file of files) status = Math.max(status, await validateCommand(io, file, options.json === true));
         return status;
       }
       case 'unroll':
+        only('unroll', options, ['steps']);
         if ((options.steps?.length ?? 0) > 1) throw new UsageError('--steps is given more than once; give every length in one, e.g. --steps src=5,y=6');
         return await unrollCommand(io, oneFile(command, files), options.steps?.[0], options.json === true);
+      case 'train': {
+        only('train', options, ['task', 'steps', 'seed', 'out']);
+        if ((options.steps?.length ?? 0) > 1) throw new UsageError('--steps is given more than once');
+        return await trainCommand(io, {
+          file: oneFile(command, files),
+          json: options.json === true,
+          ...(options.task !== undefined ? { task: options.task } : {}),
+          ...(options.out !== undefined ? { out: options.out } : {}),
+          steps: intOption('steps', options.steps?.[0], 1, 100_000_000),
+          seed: intOption('seed', options.seed, 0, 2 ** 32 - 1),
+        });
+      }
+      case 'eval': {
+        only('eval', options, ['weights', 'input', 'grad']);
+        if (options.weights === undefined) throw new UsageError('eval needs --weights W.safetensors');
+        if (options.input === undefined) throw new UsageError('eval needs --input X.json');
+        return await evalCommand(io, { file: oneFile(command, files), weights: options.weights, input: options.input, grad: options.grad === true, json: options.json === true });
+      }
       case undefined:
         throw new UsageError('no command given');
       default:

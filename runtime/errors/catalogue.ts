@@ -63,6 +63,47 @@ export const CATALOGUE = {
   E302: { name: 'unrolled-too-large', title: 'The unrolled graph would be too large' },
   E303: { name: 'invalid-graph', title: 'Only a valid graph can be unrolled' },
   E304: { name: 'unknown-axis', title: 'A length for an axis the graph does not take lengths for' },
+
+  // Weights files (safetensors)
+  E400: { name: 'weights-too-short', title: 'A weights file shorter than the 8 bytes that give its header length' },
+  E401: { name: 'weights-header-truncated', title: 'A weights header that runs past the end of the file' },
+  E402: { name: 'weights-too-large', title: 'A weights header or tensor larger than Unroll reads' },
+  E403: { name: 'weights-not-utf8', title: 'A weights header that is not UTF-8 text' },
+  E404: { name: 'weights-invalid-json', title: 'A weights header that is not valid JSON or repeats a key' },
+  E405: { name: 'weights-not-object', title: 'A weights header that is not a JSON object starting with `{`' },
+  E406: { name: 'weights-forbidden-key', title: 'A weights header key that could alter object prototypes' },
+  E407: { name: 'weights-unknown-key', title: 'A tensor entry with a key safetensors does not have' },
+  E408: { name: 'weights-missing-key', title: 'A tensor entry without its dtype, shape or data_offsets' },
+  E409: { name: 'weights-wrong-type', title: 'A weights header value of the wrong type' },
+  E410: { name: 'weights-unsupported-dtype', title: 'A tensor that is not float32 (F32)' },
+  E411: { name: 'weights-bad-shape', title: 'A tensor shape entry that is not a non-negative integer' },
+  E412: { name: 'weights-bad-offsets', title: 'data_offsets that are not [begin, end] with begin ≤ end' },
+  E413: { name: 'weights-size-mismatch', title: 'A tensor whose byte size does not match its shape' },
+  E414: { name: 'weights-past-end', title: 'Tensor data past the end of the file' },
+  E415: { name: 'weights-overlap', title: 'Tensors whose data overlap' },
+  E416: { name: 'weights-unused-bytes', title: 'Bytes of a weights file that belong to no tensor' },
+  E417: { name: 'weight-missing', title: 'A weight the graph needs is not in the weights file' },
+  E418: { name: 'weight-shape-mismatch', title: 'A weight whose shape in the file differs from the graph’s' },
+  E419: { name: 'unexpected-weight', title: 'A tensor in the weights file that the graph has no weight for' },
+
+  // Tasks and data
+  E420: { name: 'unknown-task', title: 'A task the registry does not have' },
+  E421: { name: 'unknown-task-param', title: 'A param the task does not have' },
+  E422: { name: 'bad-task-param', title: 'A task param outside its type, range or choices, or at odds with another' },
+  E423: { name: 'task-source-missing', title: 'A task stream the graph has no input or target for' },
+  E424: { name: 'task-source-extra', title: 'An input or target the task has no stream for' },
+  E425: { name: 'task-kind-mismatch', title: 'A source whose kind (tokens, vector) is not the task stream’s' },
+  E426: { name: 'task-vocab-mismatch', title: 'A token source whose vocab is not the task stream’s' },
+  E427: { name: 'task-size-mismatch', title: 'A vector source whose size is not the task stream’s' },
+  E428: { name: 'task-sequence-mismatch', title: 'A source that is a sequence where the task stream is not, or the reverse' },
+  E429: { name: 'task-axis-mismatch', title: 'Task sequences that the graph runs along different time axes' },
+
+  // Training and evaluation
+  E440: { name: 'no-task', title: 'Nothing to train on: the graph names no task' },
+  E441: { name: 'not-trainable', title: 'A graph the trainer cannot run yet' },
+  E442: { name: 'diverged', title: 'The loss or the gradients stopped being finite numbers' },
+  E443: { name: 'bad-eval-input', title: 'An eval input file that does not fit the graph' },
+  E444: { name: 'bad-weights-file', title: 'A weights file that cannot be read or written' },
 } as const;
 
 export type ErrorCode = keyof typeof CATALOGUE;

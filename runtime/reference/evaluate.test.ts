@@ -139,6 +139,28 @@ describe('evaluateOps', () => {
     expect(bce[0]).toBeGreaterThan(0); // log1p(e^-100), not rounded away by 1 + e^-100
   });
 
+  it('computes the fused cells as the LSTM and GRU formulas', () => {
+    const sig = (v: number): number => 1 / (1 + Math.exp(-v));
+    const pre = [0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8]; // H = 2, gates i, f, g, o
+    const cPrev = [0.25, -0.75];
+    const hc = run((g) => g.lstmCell(g.constant(pre, [8]), g.constant(cPrev, [2])));
+    const c = [0, 1].map((j) => sig(pre[2 + j]!) * cPrev[j]! + sig(pre[j]!) * Math.tanh(pre[4 + j]!));
+    close(hc, [sig(pre[6]!) * Math.tanh(c[0]!), sig(pre[7]!) * Math.tanh(c[1]!), c[0]!, c[1]!], 1e-15);
+    const gi = [0.1, 0.2, -0.3, 0.4, 0.5, -0.6];
+    const gh = [-0.2, 0.1, 0.3, -0.4, 0.2, 0.9];
+    const hPrev = [0.5, -0.5];
+    const h = run((g) => g.gruCell(g.constant(gi, [6]), g.constant(gh, [6]), g.constant(hPrev, [2])));
+    const want = [0, 1].map((j) => {
+      const r = sig(gi[j]! + gh[j]!);
+      const z = sig(gi[2 + j]! + gh[2 + j]!);
+      const n = Math.tanh(gi[4 + j]! + r * gh[4 + j]!);
+      return (1 - z) * n + z * hPrev[j]!;
+    });
+    close(h, want, 1e-15);
+    expect(() => run((g) => g.lstmCell(g.constant(pre, [8]), g.constant([1, 2, 3], [3])))).toThrow(/lstm_cell/);
+    expect(() => run((g) => g.gruCell(g.constant(gi, [6]), g.constant(pre, [8]), g.constant(hPrev, [2])))).toThrow(/gru_cell/);
+  });
+
   it('covers every primitive op', () => {
     const g = new OpBuilder();
     const x = g.input('x', [2]);
@@ -152,7 +174,9 @@ describe('evaluateOps', () => {
     const parts = g.sum(g.reshape(g.slice(s, 0, 2, 1), [4]));
     const ce = g.crossEntropy(rows, ids);
     const b = g.bceLogits(g.index(rows, 0), x);
-    g.add(g.add(parts, g.sum(ce)), g.sum(b));
+    const hc = g.lstmCell(g.concat([v, g.slice(v, 0, 2)]), x);
+    const h = g.gruCell(g.slice(v, 0, 6), g.slice(v, 0, 6), x);
+    g.add(g.add(g.add(parts, g.sum(ce)), g.sum(b)), g.add(g.sum(hc), g.sum(h)));
     expect(new Set(g.nodes.map((n) => n.op))).toEqual(new Set(OP_NAMES));
     const values = evaluateOps(g.nodes, { inputs: { x: f64([0.5, -1]), ids: f64([1, 0]) }, weights: { w: f64([1, 2, 3, 4, 5, 6]) } });
     expect(values).toHaveLength(g.nodes.length);

@@ -234,6 +234,28 @@ export function evaluateOps(nodes: readonly OpNode[], feeds: Feeds): Float64Arra
       case 'bce_logits':
         r = a!.v.map((x, i) => Math.max(x, 0) - x * b!.v[i]! + Math.log1p(Math.exp(-Math.abs(x))));
         break;
+      case 'lstm_cell': {
+        const H = b!.v.length;
+        r = new Float64Array(2 * H);
+        for (let j = 0; j < H; j++) {
+          const c = sigmoid(a!.v[H + j]!) * b!.v[j]! + sigmoid(a!.v[j]!) * Math.tanh(a!.v[2 * H + j]!);
+          r[j] = sigmoid(a!.v[3 * H + j]!) * Math.tanh(c);
+          r[H + j] = c;
+        }
+        break;
+      }
+      case 'gru_cell': {
+        const h = operand(n, 2).v;
+        const H = h.length;
+        r = new Float64Array(H);
+        for (let j = 0; j < H; j++) {
+          const rr = sigmoid(a!.v[j]! + b!.v[j]!);
+          const z = sigmoid(a!.v[H + j]! + b!.v[H + j]!);
+          const nn = Math.tanh(a!.v[2 * H + j]! + rr * b!.v[2 * H + j]!);
+          r[j] = (1 - z) * nn + z * h[j]!;
+        }
+        break;
+      }
     }
     values.push(r);
   }

@@ -1,0 +1,109 @@
+/**
+ * The contract between generated tasks and the trainer: what streams a task produces, how it
+ * hands out batches, and how predictions are scored. Tasks are pure TypeScript (no DOM, no Node
+ * APIs) so that the same generators run in a Web Worker and in the CLI.
+ */
+import type { ParamSchema } from '../../blocks/types.ts';
+
+/** The only randomness tasks use, so that the trainer decides seeding and forking. */
+export interface RandomSource {
+  /** A float uniform in [0, 1). */
+  next(): number;
+  /** An integer uniform in [0, n), for an integer n ≥ 1. */
+  int(n: number): number;
+}
+
+/** One named stream of a task: what an `input` or `target` node of the graph must carry. */
+export interface StreamSpec {
+  readonly name: string;
+  readonly role: 'input' | 'target';
+  readonly kind: 'tokens' | 'vector';
+  /** Token streams: ids lie in [0, vocab). */
+  readonly vocab?: number;
+  /** Vector streams: features per element. */
+  readonly size?: number;
+  /** A sequence along the task's time axis (true) or one value per example (false). */
+  readonly sequence: boolean;
+  /** Display names of token ids, index = id. */
+  readonly tokens?: readonly string[];
+}
+
+/** One batch, ready for the trainer. All sequence streams of a task share one time axis. */
+export interface Batch {
+  /** B: examples in the batch. */
+  readonly size: number;
+  /** Padded time length T of this batch (0 when the task has no sequences). */
+  readonly length: number;
+  /** Real length of each example, ≤ T; padding follows it. Equals T for fixed-length tasks. */
+  readonly lengths: Int32Array;
+  /**
+   * By stream name, row-major: sequence streams `[B, T, ...elem]`, others `[B, ...elem]`.
+   * Token ids are stored as floats; padding is 0.
+   */
+  readonly data: Record<string, Float32Array>;
+}
+
+/** How predictions are scored; the trainer sums `total` and `count` over batches and divides. */
+export interface Metric {
+  readonly name: string;
+  readonly better: 'higher' | 'lower';
+  readonly doc: string;
+  /**
+   * Score predictions for one batch. `pred` is laid out like the target stream but with the
+   * prediction's width per element: logits `[B, (T,) V]` for tokens, values `[B, (T,) n]` for vectors.
+   */
+  score(batch: Batch, pred: Float32Array): { total: number; count: number };
+}
+
+/** A fixed evaluation set. */
+export interface EvalSplit {
+  readonly name: string;
+  /** Examples in the split. */
+  readonly count: number;
+  /** Inclusive range of example lengths (time steps). */
+  readonly lengths: readonly [number, number];
+  readonly doc: string;
+}
+
+/** Resolved task params: every param of the schema, defaults filled in. */
+export type TaskParams = Readonly<Record<string, number | string | boolean>>;
+
+/** A task made for concrete params: streams, training draws, fixed eval splits, a metric. */
+export interface Task {
+  readonly name: string;
+  readonly params: TaskParams;
+  readonly streams: readonly StreamSpec[];
+  /** Inclusive range of training example lengths (time steps). */
+  readonly trainLengths: readonly [number, number];
+  /** Fixed splits, independent of the training seed (made from the task's `seed` param). */
+  readonly evalSplits: readonly EvalSplit[];
+  /** `size` random training examples; all randomness comes from `rng`. */
+  trainBatch(rng: RandomSource, size: number): Batch;
+  /**
+   * Examples `[index·size, (index+1)·size)` of a split, the same on every call; the last batch may
+   * be smaller; undefined past the end or for an unknown split.
+   */
+  evalBatch(split: string, index: number, size: number): Batch | undefined;
+  readonly metric: Metric;
+  /** The loss a model that learned nothing useful reaches (copy, adding). */
+  readonly baseline?: { readonly value: number; readonly doc: string };
+  /** Text of example `b` of a batch, for tables and the CLI. */
+  describe(batch: Batch, b: number): { input: string; target: string };
+}
+
+/** A problem with a combination of params that each pass their own checks. */
+export interface ParamProblem {
+  readonly param: string;
+  readonly message: string;
+}
+
+/** A registered task: its documentation, its param schema and a factory. */
+export interface TaskDef {
+  readonly name: string;
+  readonly doc: string;
+  readonly params: ParamSchema;
+  /** Checks across params (e.g. `min_length ≤ max_length`); each param alone already passed its schema. */
+  check?(params: TaskParams): readonly ParamProblem[];
+  /** Build the task; `params` were resolved against `params` and passed `check`. */
+  create(params: TaskParams): Task;
+}
