@@ -37,9 +37,16 @@ export function readOutputs(s: ReadSizes): { read: ValueType; weights: ValueType
   return { read: { dtype: 'float', shape: [s.value] }, weights: { seq: s.axis, dtype: 'float', shape: [] } };
 }
 
-/** softmax over the scores [T], then Σ_t a_t v_t with values [T, dv]. */
-export function weightedRead(g: OpBuilder, scores: Sym, values: Sym): { read: Sym; weights: Sym } {
-  const weights = g.softmax(scores);
+/** Pushes a padded position's score to −10⁹, so its softmax weight is exactly 0. */
+const PAD_SCORE = 1e9;
+
+/**
+ * softmax over the scores [T], then Σ_t a_t v_t with values [T, dv]. `mask` [T] (1 real, 0 padding)
+ * keeps padded positions out of the softmax.
+ */
+export function weightedRead(g: OpBuilder, scores: Sym, values: Sym, mask?: Sym): { read: Sym; weights: Sym } {
+  const masked = mask === undefined ? scores : g.add(scores, g.scale(g.sub(mask, g.fill(1, mask.shape)), PAD_SCORE));
+  const weights = g.softmax(masked);
   return { read: g.matmul(weights, values), weights };
 }
 

@@ -39,7 +39,7 @@ export const attention = defineBlock({
       { name: 'v', shape: [p.size], init: { kind: 'glorot' }, doc: 'scoring vector [size]: e_t = vᵀ tanh(W_q q + W_k k_t)' },
     ];
   },
-  forward(g, ins, w, p) {
+  forward(g, ins, w, p, masks) {
     const q = ins.query!;
     const keys = ins.keys!; // [T, dk]
     let scores: Sym;
@@ -50,7 +50,7 @@ export const attention = defineBlock({
       scores = g.matmul(keys, q);
       if (p.score === 'scaled_dot') scores = g.scale(scores, 1 / Math.sqrt(keys.shape[1]!));
     }
-    const { read, weights } = weightedRead(g, scores, ins.values!);
+    const { read, weights } = weightedRead(g, scores, ins.values!, masks?.keys);
     return { context: read, weights };
   },
 });

@@ -21,5 +21,5 @@ export const memory = defineBlock({
   params: {},
   shape: (ins) => readOutputs(readSizes(ins, true)),
   weights: () => [],
-  forward: (g, ins) => weightedRead(g, g.matmul(ins.keys!, ins.query!), ins.values!),
+  forward: (g, ins, _w, _p, masks) => weightedRead(g, g.matmul(ins.keys!, ins.query!), ins.values!, masks?.keys),
 });

@@ -166,10 +166,23 @@ export interface BlockDef<P = Readonly<Record<string, unknown>>> {
    * The forward computation in primitive ops, for concrete shapes (a sequence input arrives as
    * `[T, ...element]`). Returns one symbol per output port.
    */
-  forward(g: OpBuilder, ins: Readonly<Record<string, Sym>>, w: Readonly<Record<string, Sym>>, params: P): Readonly<Record<string, Sym>>;
+  forward(
+    g: OpBuilder,
+    ins: Readonly<Record<string, Sym>>,
+    w: Readonly<Record<string, Sym>>,
+    params: P,
+    masks?: SequenceMasks,
+  ): Readonly<Record<string, Sym>>;
   /** Gated cells only: the same cell wired from primitive blocks. */
   composite?(ins: PortTypes, params: P): CompositeDef;
 }
+
+/**
+ * For ports that take whole sequences (attention keys, a memory's story) in a padded batch: per
+ * port, a `[T]` value that is 1 at each example's real positions and 0 at padding. Absent when
+ * nothing is padded. Blocks that reduce over a sequence must ignore padded positions.
+ */
+export type SequenceMasks = Readonly<Record<string, Sym>>;
 
 /** A block definition whose params type is erased, as the registry holds them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -236,10 +236,23 @@ function lowerBlock(L: Lowering, u: UnrolledNode, def: AnyBlockDef, params: Read
     const types = Object.fromEntries(Object.entries(ins).map(([p, s]) => [p, { dtype: s.dtype, shape: s.shape }]));
     outs = lowerComposite(L.g, def.composite(types, params), ins, w);
   } else {
-    outs = def.forward(L.g, ins, w, params);
+    outs = def.forward(L.g, ins, w, params, sequenceMasks(L, u));
   }
   if (u.type === 'gate' && outs.out !== undefined) traceGate(L, u.node, 'gate', outs.out.id);
   for (const [port, s] of Object.entries(outs)) L.outputs.set(`${u.key}.${port}`, s.id);
+}
+
+/** Masks of the whole-sequence inputs of `u` whose time axis is padded (attention keys, a memory's story). */
+function sequenceMasks(L: Lowering, u: UnrolledNode): Record<string, Sym> | undefined {
+  let masks: Record<string, Sym> | undefined;
+  for (const port of Object.keys(u.inputs)) {
+    const axis = L.delivered(u.node, port)?.seq;
+    if (axis === undefined || !L.options.masked.has(axis)) continue;
+    const length = L.unrolled.lengths[axis] ?? 0;
+    masks ??= {};
+    masks[port] = L.g.stack(Array.from({ length }, (_, p) => L.axisFeed('mask', axis, p)));
+  }
+  return masks;
 }
 
 function traceGate(L: Lowering, node: string, cell: GateTrace['cell'], sym: number): void {

@@ -41,6 +41,8 @@ export interface Plan {
   readonly values: ReadonlyMap<number, Ref>;
   /** Gradients the caller may read after backward: pinned input gradients. */
   readonly inputGrads: ReadonlyMap<number, Ref>;
+  /** ∂objective/∂loss of each loss, one value per batch row: the executor writes them with each batch. */
+  readonly seeds: readonly Ref[];
   readonly feeds: readonly { readonly feed: Feed; readonly ref: Ref; readonly size: number }[];
   readonly lowered: LoweredGraph;
   readonly probes: ProbeLayout;
@@ -68,6 +70,7 @@ class Planner {
   private readonly inputGrads = new Map<number, Ref>();
   private readonly weightGrads = new Map<string, Ref>();
   private readonly feedKinds = new Map<number, Feed>();
+  private readonly seeds: Ref[] = [];
   private readonly pinned: Set<number>;
   private forward: Instr[] = [];
   private backward: Instr[] = [];
@@ -133,6 +136,7 @@ class Planner {
       backward: this.backward,
       values: this.values,
       inputGrads: this.inputGrads,
+      seeds: this.seeds,
       feeds,
       lowered: this.lowered,
       probes,
@@ -168,12 +172,14 @@ class Planner {
     const rg = this.requiresGrad();
     const probes = this.probeLayout();
 
-    // The objective is the mean over the batch of the sum of the losses.
+    // The objective is the mean over the real examples of the sum of the losses: the executor writes
+    // each loss's seed gradient per row (1/size for real rows, 0 for padding rows of a short batch).
     for (const l of this.lowered.losses) {
       if (!rg[l]) continue;
-      const ref = this.alloc(this.elems(this.ops[l]!), 'arena');
-      this.emit({ k: 'fill', out: ref, n: this.elems(this.ops[l]!), value: 1 / this.B });
+      const ref = this.alloc(this.elems(this.ops[l]!), 'pinned');
+      this.seeds.push(ref);
       this.grads.set(l, ref);
+      this.written.add(l);
     }
     // Weights no loss reaches still get a defined (zero) gradient.
     const zeroFills: Instr[] = [];
@@ -243,6 +249,13 @@ class Planner {
       zeroFills.push({ k: 'fill', out: ref, n: this.elems(this.ops[sym]!), value: 0 });
     }
     this.backward.unshift(...zeroFills);
+    // Float data no loss reaches still reads back as a (zero) gradient.
+    if (this.options.inputGrads === true) {
+      for (const f of this.lowered.feeds) {
+        const n = this.ops[f.sym]!;
+        if (f.kind === 'data' && n.dtype === 'float' && !this.inputGrads.has(f.sym)) this.inputGrads.set(f.sym, this.alloc(this.elems(n), 'pinned'));
+      }
+    }
     return probes;
   }
 

@@ -37,6 +37,11 @@ export class CpuProgram {
     this.arena = floatArray(dtype, plan.arenaSize);
     this.probes = new Float64Array(plan.probes.count);
     this.arrays = plan.buffers.map((b) => this.backing(b, params));
+    // Loss seeds start as a full batch's 1/B; a pass over fewer real examples rewrites them.
+    for (const seed of plan.seeds) {
+      const { array, offset } = this.view(seed);
+      array.fill(1 / plan.batch, offset, offset + plan.buffers[seed.buf]!.size);
+    }
     this.fwd = plan.forward.map((i) => this.compile(i));
     this.bwd = plan.backward.map((i) => this.compile(i));
   }

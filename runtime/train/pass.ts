@@ -58,6 +58,10 @@ export class Pass {
   feed(d: FeedData, rng?: Rng): void {
     const B = this.batch;
     if (d.size > B) throw new Error(`feed: ${d.size} examples for a pass of ${B}`);
+    for (const seed of this.plan.seeds) {
+      const { array, offset } = this.view(seed);
+      for (let b = 0; b < B; b++) array[offset + b] = b < d.size ? 1 / d.size : 0;
+    }
     for (const { feed, ref, size } of this.plan.feeds) {
       const { array, offset } = this.view(ref);
       const E = size / B;
