@@ -57,11 +57,6 @@ export class Lowering {
     return this.g.nodes[id]!;
   }
 
-  isSource(node: string): boolean {
-    const t = this.analysis.doc.nodes.find((n) => n.id === node)?.type;
-    return t !== undefined && SOURCE_TYPES.has(t);
-  }
-
   /** Data of source `node`: at `position`, its whole sequence (`'whole'`), or its one value (`'single'`). */
   data(node: string, at: number | 'whole' | 'single'): Sym {
     const cacheKey = `data:${node}@${at}`;

@@ -126,8 +126,7 @@ class Planner {
     }
 
     const probes = this.options.backward ? this.planBackward(weightKeys) : emptyProbes(this.lowered);
-    const forwardLength = this.forward.length;
-    const arenaSize = assignArena(this.buffers, [...this.forward, ...this.backward], forwardLength);
+    const arenaSize = assignArena(this.buffers, [...this.forward, ...this.backward]);
     return {
       batch: this.B,
       buffers: this.buffers,
@@ -302,7 +301,7 @@ function emptyProbes(lowered: LoweredGraph): ProbeLayout {
  * its slot to the next buffer of the same size. Buffers never used still get a slot (size 0 cost).
  * Returns the arena size in elements.
  */
-function assignArena(buffers: BufferInfo[], schedule: readonly Instr[], _forwardLength: number): number {
+function assignArena(buffers: BufferInfo[], schedule: readonly Instr[]): number {
   const first = new Map<number, number>();
   const last = new Map<number, number>();
   schedule.forEach((instr, i) => {

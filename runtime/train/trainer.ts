@@ -88,8 +88,10 @@ export class Trainer {
   private readonly params: readonly FloatArray[];
   private readonly gradArrays: readonly FloatArray[];
   /** The prediction the task's metric scores: the loss whose target is the task's target. */
-  private predIndex: number;
+  private predIndex = 0;
   private readonly evalBatch: number;
+  /** The graph's node the task's target stream feeds. */
+  private readonly targetNode: string | undefined;
 
   private constructor(
     readonly analysis: GraphAnalysis,
@@ -112,13 +114,9 @@ export class Trainer {
       { ...spec, lr: config.lr, momentum: config.optimizer === 'momentum' ? config.momentum : spec.momentum, beta1: config.beta1, beta2: config.beta2, weightDecay: config.weightDecay },
       this.params,
     );
-    const target = binding.streams.find((s) => s.stream.role === 'target')?.node;
-    this.predIndex = 0;
+    this.targetNode = binding.streams.find((s) => s.stream.role === 'target')?.node;
     this.evalBatch = setup.evalBatch ?? 256;
-    this.targetNode = target;
   }
-
-  private readonly targetNode: string | undefined;
 
   /** Validate the graph, make and bind its task, initialise weights from the seed. */
   static create(setup: TrainerSetup): Result<Trainer> {
