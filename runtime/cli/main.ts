@@ -15,7 +15,7 @@ export const USAGE = `usage: unroll <command> [options]
 commands
   validate G... [--json]           check graph files; print node, edge, weight and parameter counts or every error
   unroll G --steps T [--json]      print the DAG G becomes for sequence length T (or --steps src=5,y=6 per sequence)
-  train G [--task NAME] [--steps N] [--seed S] [--out W.safetensors] [--json]
+  train G [--task NAME] [--steps N] [--seed S] [--out W.safetensors] [--backend cpu] [--json]
                                    train G on its task (or NAME: brackets, copy, adding); progress on a terminal,
                                    one line per report otherwise; test metrics at the end; weights to W
   eval G --weights W --input X.json [--grad] [--json]
@@ -41,6 +41,7 @@ type Options = {
   weights?: string;
   input?: string;
   grad?: boolean;
+  backend?: string;
 };
 
 function parse(argv: readonly string[]): { command: string | undefined; files: string[]; options: Options } {
@@ -60,6 +61,7 @@ function parse(argv: readonly string[]): { command: string | undefined; files: s
         weights: { type: 'string' },
         input: { type: 'string' },
         grad: { type: 'boolean' },
+        backend: { type: 'string' },
       },
     });
     const [command, ...files] = positionals;
@@ -114,7 +116,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         if ((options.steps?.length ?? 0) > 1) throw new UsageError('--steps is given more than once; give every length in one, e.g. --steps src=5,y=6');
         return await unrollCommand(io, oneFile(command, files), options.steps?.[0], options.json === true);
       case 'train': {
-        only('train', options, ['task', 'steps', 'seed', 'out']);
+        only('train', options, ['task', 'steps', 'seed', 'out', 'backend']);
+        if (options.backend !== undefined && options.backend !== 'cpu') {
+          throw new UsageError(`--backend ${options.backend} is not available: this build trains on the cpu backend only (WebGPU comes later)`);
+        }
         if ((options.steps?.length ?? 0) > 1) throw new UsageError('--steps is given more than once');
         return await trainCommand(io, {
           file: oneFile(command, files),

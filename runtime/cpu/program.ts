@@ -262,7 +262,8 @@ export class CpuProgram {
         const { rows, width, ranges, slot } = instr;
         return () => {
           if (!this.probesOn) return;
-          ranges.forEach(([start, end], g) => {
+          for (let g = 0; g < ranges.length; g++) {
+            const [start, end] = ranges[g]!;
             let low = 0;
             let high = 0;
             for (let r = 0; r < rows; r++) {
@@ -276,7 +277,7 @@ export class CpuProgram {
             const count = rows * (end - start);
             this.probes[slot + 2 * g] = count > 0 ? low / count : 0;
             this.probes[slot + 2 * g + 1] = count > 0 ? high / count : 0;
-          });
+          }
         };
       }
     }
