@@ -48,10 +48,13 @@ describe('buildFlow', () => {
     const g = flow.nodes.find((n) => n.id === 'g')!;
     expect(g.type === 'block' && g.data.inputs.map((p) => p.name)).toEqual(['x', 'h_prev']);
     const recurrent = flow.edges.filter((e) => e.data?.recurrent);
-    expect(recurrent.map((e) => e.id)).toEqual(['e1']);
-    expect(recurrent[0]!.label).toBe('z⁻¹');
-    expect(flow.edges[3]!.label).toBe('last');
+    expect(recurrent.map((e) => e.id)).toEqual(['g.h->z.in']);
+    // The wire leaving the loop says what it takes; wires within the loop say nothing of it.
+    expect(flow.edges[3]!.data?.take).toBe('last');
+    expect(flow.edges[0]!.data?.take).toBeUndefined();
     expect(flow.edges[0]).toMatchObject({ source: 'x', sourceHandle: 'out:out', target: 'g', targetHandle: 'in:x' });
+    // Input handles carry the kinds the registry lets the port take.
+    expect(g.type === 'block' && g.data.inputs[0]!.kinds).toEqual(['vector']);
   });
 
   it('highlights nodes an error names directly or through a port', () => {
@@ -62,6 +65,16 @@ describe('buildFlow', () => {
     const flagged = flow.nodes.filter((n) => n.type === 'block' && n.data.error).map((n) => n.id);
     expect(flagged).toEqual(['z', 'loss']);
     expect(flow.edges[4]!.data?.error).toBe(true);
+  });
+
+  it('draws a declared loop without nodes as an empty frame, selected loops and nodes as selected', () => {
+    const doc = { ...rnnDoc(true), loops: [...rnnDoc(true).loops!, { id: 'spare', steps: 3 }] };
+    const flow = buildFlow(doc, undefined, [], { nodes: ['g'], edges: [], loops: ['spare'] });
+    const spare = flow.nodes.find((n) => n.id === frameNodeId('spare'))!;
+    expect(spare.type === 'loop' && spare.data.empty).toBe(true);
+    expect(spare.selected).toBe(true);
+    expect(flow.nodes.find((n) => n.id === 'g')!.selected).toBe(true);
+    expect(flow.nodes.find((n) => n.id === 'z')!.selected).toBe(false);
   });
 
   it('lays out a graph without positions in non-overlapping columns and bands', () => {

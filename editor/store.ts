@@ -1,38 +1,96 @@
 /**
- * The editor's one store: which document is open and what validation says about it. Components
- * read it through `useEditor` and never keep graph state of their own, so later work (editing,
- * undo/redo, training) changes the document here, in one place, with immer `produce`.
+ * The editor's one store. The document lives in an undo history (model/history.ts) and changes only
+ * through `dispatch(change)`; validation runs on every change; selection, view settings, notices
+ * and the autosave status sit beside it. Components read it through `useEditor` and keep no graph
+ * state of their own.
  */
-import { produce, type Draft } from 'immer';
 import type { UnrollError } from '../runtime/errors/catalogue.ts';
+import { unrollError } from '../runtime/errors/catalogue.ts';
 import { parseGraph } from '../runtime/graph/parse.ts';
-import type { GraphDoc } from '../runtime/graph/types.ts';
+import { GRAPH_FORMAT, GRAPH_FORMAT_VERSION, LIMITS, splitEndpoint, type GraphDoc } from '../runtime/graph/types.ts';
 import type { GraphAnalysis } from '../runtime/validate/types.ts';
 import { analyzeGraph } from '../runtime/validate/validate.ts';
-import { exampleSources } from './examples.ts';
+import { defaultExample, exampleSources } from './examples.ts';
+import { NO_SELECTION, type Selection } from './flow-model.ts';
+import { edgeKey, type Change } from './model/changes.ts';
+import { canRedo, canUndo, edit, redo, startHistory, undo, type DocSource, type History } from './model/history.ts';
+import { MAX_VIEW_STEPS } from './model/unrolled-flow.ts';
 
-/** A document as the editor holds it. */
-export interface OpenGraph {
-  /** What it was opened as: an example name for now, a file name later. */
-  readonly name: string;
-  /** The parsed document; undefined when the file was refused (see `errors`). */
-  readonly doc: GraphDoc | undefined;
-  /** Validation of `doc`; undefined when there is no doc. */
-  readonly analysis: GraphAnalysis | undefined;
-  /** Why the file was refused (parse errors) or why the graph is invalid (validation errors). */
+export interface Notice {
+  readonly id: number;
+  readonly kind: 'info' | 'error';
+  readonly text: string;
+}
+
+/** A file that was refused: its name and every error, with JSON paths. */
+export interface ImportProblem {
+  readonly file: string;
   readonly errors: readonly UnrollError[];
-  /** Set when validation itself crashed (a bug, never the user's fault): the message to show. */
-  readonly failure?: string;
+}
+
+export interface ViewState {
+  /** The unrolled view is open beside the graph. */
+  readonly unrolled: boolean;
+  /** T of the unrolled view. */
+  readonly steps: number;
+  /** Node id of the cell opened to show its inside; undefined on the graph. */
+  readonly composite: string | undefined;
+  readonly snap: boolean;
+  readonly help: boolean;
+}
+
+export interface StorageState {
+  /** loading: first load not done (nothing is written); saved/pending: autosave works; off: no IndexedDB; error: a write failed and is retried. */
+  readonly status: 'loading' | 'saved' | 'pending' | 'off' | 'error';
+  readonly message?: string;
 }
 
 export interface EditorState {
-  readonly open: OpenGraph | undefined;
+  readonly history: History;
+  readonly analysis: GraphAnalysis | undefined;
+  /** Set when validation itself crashed (a bug, never the user's fault): the message to show. */
+  readonly failure: string | undefined;
+  readonly selection: Selection;
+  readonly notices: readonly Notice[];
+  readonly importProblem: ImportProblem | undefined;
+  readonly view: ViewState;
+  readonly storage: StorageState;
+  /** The first load (draft or default example) is done. */
+  readonly loaded: boolean;
+  /** Bumped whenever a different document is opened, so the canvas fits it into view. */
+  readonly epoch: number;
 }
 
-let state: EditorState = { open: undefined };
+export const emptyDoc = (name = 'untitled'): GraphDoc => ({ format: GRAPH_FORMAT, version: GRAPH_FORMAT_VERSION, name, nodes: [], edges: [] });
+
+function analyse(doc: GraphDoc): { analysis: GraphAnalysis | undefined; failure: string | undefined } {
+  try {
+    return { analysis: analyzeGraph(doc), failure: undefined };
+  } catch (e) {
+    console.error('analyzeGraph threw', e);
+    return { analysis: undefined, failure: `validation crashed: ${String(e)}` };
+  }
+}
+
+function initialState(): EditorState {
+  const doc = emptyDoc();
+  return {
+    history: startHistory(doc, { kind: 'new', name: 'untitled' }),
+    ...analyse(doc),
+    selection: NO_SELECTION,
+    notices: [],
+    importProblem: undefined,
+    view: { unrolled: false, steps: 3, composite: undefined, snap: true, help: false },
+    storage: { status: 'loading' },
+    loaded: false,
+    epoch: 0,
+  };
+}
+
+let state: EditorState = initialState();
 const listeners = new Set<() => void>();
 
-/** The current state (a frozen snapshot; replace it through the functions below). */
+/** The current state (replace it through the functions below). */
 export function getState(): EditorState {
   return state;
 }
@@ -43,36 +101,156 @@ export function subscribe(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-function update(recipe: (draft: Draft<EditorState>) => void): void {
-  state = produce(state, recipe);
+function set(patch: Partial<EditorState>): void {
+  state = { ...state, ...patch };
   for (const l of listeners) l();
 }
 
-/** Parse and validate `text`; a parse failure gives an OpenGraph with no doc and the parse errors. */
-export function readGraph(name: string, text: string): OpenGraph {
-  const parsed = parseGraph(text);
-  if (!parsed.ok) return { name, doc: undefined, analysis: undefined, errors: parsed.errors };
-  return { name, ...analyse(parsed.value) };
+export const currentDoc = (): GraphDoc => state.history.doc;
+
+/** The selection with whatever no longer exists dropped. */
+function prune(sel: Selection, doc: GraphDoc): Selection {
+  const nodes = new Set(doc.nodes.map((n) => n.id));
+  const edges = new Set(doc.edges.map(edgeKey));
+  const loops = new Set((doc.loops ?? []).map((l) => l.id));
+  return { nodes: sel.nodes.filter((n) => nodes.has(n)), edges: sel.edges.filter((e) => edges.has(e)), loops: sel.loops.filter((l) => loops.has(l)) };
 }
 
-/** Validation never throws by contract; if it does anyway, say so on the page instead of going blank. */
-function analyse(doc: GraphDoc): Omit<OpenGraph, 'name'> {
-  try {
-    const analysis = analyzeGraph(doc);
-    return { doc, analysis, errors: analysis.errors };
-  } catch (e) {
-    console.error('analyzeGraph threw', e);
-    return { doc, analysis: undefined, errors: [], failure: `validation crashed: ${String(e)}` };
+/** Install a new history (after an edit, undo or redo) and everything that follows from its document. */
+function setHistory(history: History, selection: Selection, extra: Partial<EditorState> = {}): void {
+  const docChanged = history.doc !== state.history.doc;
+  const view = state.view.composite !== undefined && !history.doc.nodes.some((n) => n.id === state.view.composite) ? { ...state.view, composite: undefined } : state.view;
+  set({ history, ...(docChanged ? analyse(history.doc) : {}), selection: prune(selection, history.doc), view, ...extra });
+}
+
+export interface DispatchOptions {
+  /** Where the document comes from after this change (new, open, example). */
+  readonly source?: DocSource;
+  /** Select the nodes the change adds (paste, duplicate, add). */
+  readonly selectAdded?: boolean;
+  readonly label?: string;
+}
+
+/** Apply `change` as one undo step. A refused change shows why and returns false. */
+export function dispatch(change: Change, opts: DispatchOptions = {}): boolean {
+  const before = state.history.doc;
+  const res = edit(state.history, change, opts.source ?? state.history.source, opts.label);
+  if (!res.ok) {
+    notify('error', `Not done: ${res.error}`);
+    return false;
   }
+  if (!res.changed) return true;
+  let selection = state.selection;
+  if (change.type === 'renameNode') selection = { ...selection, nodes: selection.nodes.map((n) => (n === change.from ? change.to : n)), edges: [] };
+  if (change.type === 'renameLoop') selection = { ...selection, loops: selection.loops.map((l) => (l === change.from ? change.to : l)) };
+  if (opts.selectAdded === true) {
+    const old = new Set(before.nodes.map((n) => n.id));
+    selection = { nodes: res.history.doc.nodes.filter((n) => !old.has(n.id)).map((n) => n.id), edges: [], loops: [] };
+  }
+  const replaced = change.type === 'replace';
+  setHistory(res.history, replaced ? NO_SELECTION : selection, replaced ? { epoch: state.epoch + 1, view: { ...state.view, composite: undefined } } : {});
+  return true;
 }
 
-/** Open the bundled example `name`. Nothing is edited yet, so replacing what is open loses nothing. */
-export function openExample(name: string): void {
+export function undoEdit(): void {
+  if (!canUndo(state.history)) return;
+  const replaced = state.history.past[state.history.past.length - 1]!.sourceBefore !== state.history.source;
+  setHistory(undo(state.history), state.selection, replaced ? { epoch: state.epoch + 1 } : {});
+}
+
+export function redoEdit(): void {
+  if (!canRedo(state.history)) return;
+  const replaced = state.history.future[state.history.future.length - 1]!.sourceAfter !== state.history.source;
+  setHistory(redo(state.history), state.selection, replaced ? { epoch: state.epoch + 1 } : {});
+}
+
+export function select(selection: Selection): void {
+  set({ selection: prune(selection, state.history.doc) });
+}
+
+export function setView(patch: Partial<ViewState>): void {
+  const view = { ...state.view, ...patch };
+  set({ view: { ...view, steps: Math.max(1, Math.min(MAX_VIEW_STEPS, Math.round(view.steps))) } });
+}
+
+/** How long a notice stays unless it is sticky (then until dismissed). */
+export const NOTICE_MS = 8000;
+
+let noticeId = 0;
+export function notify(kind: Notice['kind'], text: string, opts: { sticky?: boolean } = {}): void {
+  const id = ++noticeId;
+  const notices = [...state.notices, { id, kind, text }];
+  set({ notices: notices.slice(-4) });
+  if (opts.sticky !== true && typeof setTimeout === 'function') setTimeout(() => dismissNotice(id), NOTICE_MS);
+}
+
+export function dismissNotice(id: number): void {
+  set({ notices: state.notices.filter((n) => n.id !== id) });
+}
+
+export function clearImportProblem(): void {
+  set({ importProblem: undefined });
+}
+
+export function setStorage(storage: StorageState): void {
+  if (storage.status === state.storage.status && storage.message === state.storage.message) return;
+  set({ storage });
+}
+
+/** The document as the first load found it (the draft or the default example): history starts here. */
+export function loadInitial(doc: GraphDoc, source: DocSource): void {
+  set({ history: startHistory(doc, source), ...analyse(doc), selection: NO_SELECTION, loaded: true, epoch: state.epoch + 1 });
+}
+
+/** The default example, or an empty graph when none is shipped. */
+export function defaultDocument(): { doc: GraphDoc; source: DocSource } {
+  if (defaultExample !== undefined) {
+    const parsed = parseGraph(exampleSources.get(defaultExample)!);
+    if (parsed.ok) return { doc: parsed.value, source: { kind: 'example', name: defaultExample } };
+  }
+  return { doc: emptyDoc(), source: { kind: 'new', name: 'untitled' } };
+}
+
+/** Open the bundled example `name` (an undoable step: Ctrl+Z brings back what was open). */
+export function openExample(name: string): boolean {
   const text = exampleSources.get(name);
   if (text === undefined) throw new Error(`no example named ${JSON.stringify(name)}`);
-  const open = readGraph(name, text);
-  // The analysis holds Maps; immer freezes them too, which is what we want for a snapshot.
-  update((d) => {
-    d.open = open as Draft<OpenGraph>;
-  });
+  const parsed = parseGraph(text);
+  if (!parsed.ok) {
+    set({ importProblem: { file: `examples/${name}.json`, errors: parsed.errors } });
+    return false;
+  }
+  return dispatch({ type: 'replace', doc: parsed.value }, { source: { kind: 'example', name } });
+}
+
+export function newGraph(): void {
+  dispatch({ type: 'replace', doc: emptyDoc() }, { source: { kind: 'new', name: 'untitled' } });
+}
+
+/**
+ * Open a file's content. A refused file shows its errors (with JSON paths) and leaves the open
+ * document as it was. `size` is checked before anything is read, so a huge file costs nothing.
+ */
+export function openText(file: string, content: string | Uint8Array, size?: number): boolean {
+  if (size !== undefined && size > LIMITS.fileBytes) {
+    const mib = (size / 1024 / 1024).toFixed(1);
+    set({ importProblem: { file, errors: [unrollError('E100', `the file is ${mib} MiB; a graph file is at most ${LIMITS.fileBytes / 1024 / 1024} MiB`, { path: '$' })] } });
+    return false;
+  }
+  const parsed = parseGraph(content);
+  if (!parsed.ok) {
+    set({ importProblem: { file, errors: parsed.errors } });
+    return false;
+  }
+  set({ importProblem: undefined });
+  return dispatch({ type: 'replace', doc: parsed.value }, { source: { kind: 'file', name: file } });
+}
+
+/** The nodes an edge key names. */
+export function edgeEnds(key: string): { from: string; to: string } | undefined {
+  const i = key.indexOf('->');
+  if (i < 0) return undefined;
+  const from = key.slice(0, i);
+  const to = key.slice(i + 2);
+  return splitEndpoint(from) && splitEndpoint(to) ? { from, to } : undefined;
 }

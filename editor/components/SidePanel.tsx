@@ -1,85 +1,86 @@
-/** What the open graph is, whether it is valid and why not, and the block palette. */
-import { CATALOGUE } from '../../runtime/errors/catalogue.ts';
-import type { UnrollError } from '../../runtime/errors/catalogue.ts';
-import { analysisCounts } from '../counts.ts';
-import type { OpenGraph } from '../store.ts';
-import { Palette } from './Palette.tsx';
+/** The right-hand panel: what is open, the inspector, and the problems validation found. */
+import { CATALOGUE, type UnrollError } from '../../runtime/errors/catalogue.ts';
+import { canvas } from '../canvas-bridge.ts';
+import { focusNodeOf } from '../flow-model.ts';
+import { getState, select } from '../store.ts';
+import { useEditor } from '../use-editor.ts';
+import { Inspector } from './Inspector.tsx';
 
-const number = new Intl.NumberFormat('en-US');
-
-function ErrorItem({ e }: { e: UnrollError }) {
+function Problem({ e, warning }: { e: UnrollError; warning?: boolean }) {
+  const focus = () => {
+    const doc = getState().history.doc;
+    const id = focusNodeOf(e, doc);
+    if (id !== undefined) canvas()?.focusNode(id);
+    else {
+      const loop = e.path !== undefined ? /^\$\.loops\[(\d+)\]/.exec(e.path) : null;
+      const l = loop ? doc.loops?.[Number(loop[1])] : undefined;
+      if (l !== undefined) select({ nodes: [], edges: [], loops: [l.id] });
+    }
+  };
   return (
-    <li className="issue">
-      <div>
-        <code className="issue-code">{e.code}</code> <span className="issue-name">{CATALOGUE[e.code].name}</span>
-        {e.path !== undefined ? <code className="issue-path">{e.path}</code> : null}
-      </div>
-      <div className="issue-message">{e.message}</div>
+    <li className={`issue${warning ? ' is-warning' : ''}`}>
+      <button type="button" className="issue-button" onClick={focus} title="Show it on the canvas" data-testid="problem">
+        <span>
+          <code className="issue-code">{e.code}</code> <span className="issue-name">{CATALOGUE[e.code].name}</span>
+          {e.path !== undefined ? <code className="issue-path">{e.path}</code> : null}
+        </span>
+        <span className="issue-message">{e.message}</span>
+      </button>
     </li>
   );
 }
 
-function Status({ graph }: { graph: OpenGraph }) {
-  if (graph.failure !== undefined) return <p className="status status-bad">{graph.failure}</p>;
-  if (graph.doc === undefined) return <p className="status status-bad">Refused: the file could not be read</p>;
-  const n = graph.errors.length;
-  return n === 0 ? (
-    <p className="status status-ok">✓ Valid</p>
-  ) : (
-    <p className="status status-bad">
-      ✗ {n} {n === 1 ? 'error' : 'errors'}
-    </p>
+function Problems() {
+  const { history, analysis, failure } = useEditor();
+  const current = analysis?.doc === history.doc ? analysis : undefined;
+  const errors = current?.errors ?? [];
+  const warnings = current?.warnings ?? [];
+  return (
+    <section className="panel-section" aria-labelledby="problems-heading" data-testid="problems">
+      <h2 id="problems-heading">Problems</h2>
+      {failure !== undefined ? (
+        <p className="status status-bad">{failure}</p>
+      ) : errors.length === 0 ? (
+        <p className="status status-ok">✓ Valid</p>
+      ) : (
+        <p className="status status-bad">
+          ✗ {errors.length} {errors.length === 1 ? 'error' : 'errors'}
+        </p>
+      )}
+      {errors.length > 0 ? (
+        <ul className="issues" aria-label="Errors">
+          {errors.map((e, i) => (
+            <Problem key={i} e={e} />
+          ))}
+        </ul>
+      ) : null}
+      {warnings.length > 0 ? (
+        <>
+          <h3>Warnings</h3>
+          <ul className="issues warnings" aria-label="Warnings">
+            {warnings.map((e, i) => (
+              <Problem key={i} e={e} warning />
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
   );
 }
 
-export function SidePanel({ graph }: { graph: OpenGraph | undefined }) {
-  const counts = graph ? analysisCounts(graph) : undefined;
-  // Weights and parameters are only known after validation; say so rather than show 0.
-  const sized = graph?.analysis !== undefined;
-  const warnings = graph?.analysis?.warnings ?? [];
+export function SidePanel() {
+  const { history } = useEditor();
+  const src = history.source;
   return (
     <aside className="side-panel" aria-label="Graph details">
-      {graph === undefined ? (
-        <section className="panel-section">
-          <p>No example graphs were found in examples/.</p>
-        </section>
-      ) : (
-        <section className="panel-section" aria-labelledby="graph-heading">
-          <h2 id="graph-heading" data-testid="graph-name">
-            {graph.doc?.name ?? graph.name}
-          </h2>
-          <p className="muted">examples/{graph.name}.json</p>
-          <dl className="counts">
-            <dt>Nodes</dt>
-            <dd>{number.format(counts?.nodes ?? 0)}</dd>
-            <dt>Edges</dt>
-            <dd>{number.format(counts?.edges ?? 0)}</dd>
-            <dt>Weights</dt>
-            <dd>{sized && counts ? number.format(counts.weights) : '–'}</dd>
-            <dt>Parameters</dt>
-            <dd>{sized && counts ? number.format(counts.parameters) : '–'}</dd>
-          </dl>
-          <Status graph={graph} />
-          {graph.errors.length > 0 ? (
-            <ul className="issues" aria-label="Errors">
-              {graph.errors.map((e, i) => (
-                <ErrorItem key={i} e={e} />
-              ))}
-            </ul>
-          ) : null}
-          {warnings.length > 0 ? (
-            <>
-              <h3>Warnings</h3>
-              <ul className="issues warnings" aria-label="Warnings">
-                {warnings.map((e, i) => (
-                  <ErrorItem key={i} e={e} />
-                ))}
-              </ul>
-            </>
-          ) : null}
-        </section>
-      )}
-      <Palette />
+      <section className="panel-section" aria-labelledby="graph-name">
+        <h2 id="graph-name" data-testid="graph-name">
+          {history.doc.name}
+        </h2>
+        <p className="muted">{src.kind === 'example' ? `examples/${src.name}.json` : src.kind === 'file' ? src.name : src.kind === 'draft' ? 'restored draft' : 'new graph'}</p>
+      </section>
+      <Inspector />
+      <Problems />
     </aside>
   );
 }

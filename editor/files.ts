@@ -1,0 +1,35 @@
+/** Files: save (download) the open graph, read a graph file the user picked or dropped. */
+import { serializeGraph } from '../runtime/graph/serialize.ts';
+import { LIMITS, type GraphDoc } from '../runtime/graph/types.ts';
+import { openText } from './store.ts';
+
+/** `LSTM classifier` → `lstm-classifier.json`. */
+export function fileNameFor(doc: GraphDoc, fallback: string): string {
+  const stem = (doc.name || fallback)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+  return `${stem || 'graph'}.json`;
+}
+
+/** Download `doc` as a graph file: pretty-printed, keys in the format's stable order. */
+export function downloadGraph(doc: GraphDoc, fileName: string): void {
+  const blob = new Blob([serializeGraph(doc)], { type: 'application/json' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.style.display = 'none';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Open a picked or dropped file; its size is checked before it is read. */
+export async function openFile(file: File): Promise<boolean> {
+  if (file.size > LIMITS.fileBytes) return openText(file.name, '', file.size);
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  return openText(file.name, bytes, bytes.length);
+}

@@ -1,0 +1,53 @@
+/**
+ * Auto-layout with dagre: data flows left to right, each loop is a cluster (so its frame stays
+ * compact and apart from the others), and wires that close a cycle through a delay are left out of
+ * the ranking, so a recurrent cell does not push its own delay to the far right.
+ */
+import dagre from '@dagrejs/dagre';
+import { splitEndpoint, type GraphDoc } from '../../runtime/graph/types.ts';
+import type { Point } from './changes.ts';
+
+export interface LayoutInput {
+  /** Effective loop of each node (undefined: outside loops). */
+  readonly loopOf: (id: string) => string | undefined;
+  /** Indices of the recurrent edges (into a delay's `in`). */
+  readonly recurrent: ReadonlySet<number>;
+  readonly width: number;
+  readonly heightOf: (type: string) => number;
+}
+
+/** New absolute positions (top-left, whole pixels) for every node of `doc`. */
+export function dagreLayout(doc: GraphDoc, { loopOf, recurrent, width, heightOf }: LayoutInput): Record<string, Point> {
+  const g = new dagre.graphlib.Graph({ compound: true, multigraph: true });
+  g.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 70, marginx: 40, marginy: 40 });
+  g.setDefaultEdgeLabel(() => ({}));
+  const clusters = new Set<string>();
+  for (const n of doc.nodes) {
+    g.setNode(n.id, { width, height: heightOf(n.type) });
+    const loop = loopOf(n.id);
+    if (loop !== undefined) {
+      const cluster = `loop:${loop}`;
+      if (!clusters.has(cluster)) {
+        clusters.add(cluster);
+        g.setNode(cluster, { paddingTop: 40, paddingLeft: 24, paddingRight: 24, paddingBottom: 24 });
+      }
+      g.setParent(n.id, cluster);
+    }
+  }
+  const types = new Map(doc.nodes.map((n) => [n.id, n.type]));
+  doc.edges.forEach((e, i) => {
+    const from = splitEndpoint(e.from);
+    const to = splitEndpoint(e.to);
+    if (from === undefined || to === undefined || !types.has(from.node) || !types.has(to.node) || from.node === to.node) return;
+    // Into a delay's `in`: the wire runs back in time; rank the delay before the cell it feeds.
+    if (recurrent.has(i) || (to.port === 'in' && types.get(to.node) === 'delay')) return;
+    g.setEdge(from.node, to.node, {}, `e${i}`);
+  });
+  dagre.layout(g);
+  const out: Record<string, Point> = {};
+  for (const n of doc.nodes) {
+    const p = g.node(n.id) as { x: number; y: number; width: number; height: number };
+    out[n.id] = { x: Math.round(p.x - p.width / 2), y: Math.round(p.y - p.height / 2) };
+  }
+  return out;
+}
