@@ -78,28 +78,16 @@ export function readEvalInput(value: unknown, analysis: GraphAnalysis): Result<E
 
   const elemSize = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
   let total = 0;
-  for (const [, s] of perSource) total += count * elemSize(s.shape) * (s.seq !== undefined ? Math.max(...axisLengths.get(s.seq)!) : 1);
+  for (const [, s] of perSource) total += count * elemSize(s.shape) * (s.seq !== undefined ? maxOf(axisLengths.get(s.seq)!) : 1);
   if (total > MAX_VALUES) return { ok: false, errors: [unrollError('E443', `the input holds ${total} values; eval reads at most ${MAX_VALUES}`, { path: '$' })] };
 
   const data = new Map<string, SourceData>();
   for (const [id, s] of perSource) {
     const E = elemSize(s.shape);
-    const T = s.seq !== undefined ? Math.max(...axisLengths.get(s.seq)!) : 0;
+    const T = s.seq !== undefined ? maxOf(axisLengths.get(s.seq)!) : 0;
     const values = new Float32Array(count * Math.max(1, T) * E);
     const put = (v: unknown, at: number, path: (string | number)[]): void => {
-      if (E === 1 && s.shape.length === 0) {
-        if (typeof v !== 'number' || !Number.isFinite(v)) return bad(`expected a number, got ${JSON.stringify(v)?.slice(0, 40)}`, path);
-        if (s.dtype === 'int' && (!Number.isInteger(v) || v < 0 || v >= (s.vocab ?? Infinity))) return bad(`token id ${v} is not an integer in [0, ${s.vocab})`, path);
-        values[at] = v;
-        return;
-      }
-      const flatVals = Array.isArray(v) ? (v as unknown[]).flat(Infinity) : undefined;
-      if (flatVals === undefined || flatVals.length !== E) return bad(`expected ${E} numbers (shape [${s.shape.join(', ')}]), got ${JSON.stringify(v)?.slice(0, 40)}`, path);
-      flatVals.forEach((x, j) => {
-        if (typeof x !== 'number' || !Number.isFinite(x)) bad(`expected a number, got ${JSON.stringify(x)?.slice(0, 40)}`, [...path, j]);
-        else if (s.dtype === 'int' && (!Number.isInteger(x) || x < 0 || x >= (s.vocab ?? Infinity))) bad(`token id ${x} is not an integer in [0, ${s.vocab})`, [...path, j]);
-        else values[at + j] = x;
-      });
+      putElement(v, s.shape, s.dtype === 'int' ? s.vocab : undefined, values, at, path, bad);
     };
     s.rows.forEach((row, b) => {
       if (s.seq === undefined) put(row, b * E, [id, b]);
@@ -113,9 +101,67 @@ export function readEvalInput(value: unknown, analysis: GraphAnalysis): Result<E
   const masked = new Set<string>();
   const lens = new Map<string, ArrayLike<number>>();
   for (const [axis, l] of axisLengths) {
-    lengths[axis] = Math.max(...l);
+    lengths[axis] = maxOf(l);
     if (l.some((x) => x !== l[0])) masked.add(axis);
     lens.set(axis, Int32Array.from(l));
   }
   return { ok: true, value: { feed: { size: count, sources: data, lengths: lens }, lengths, masked } };
+}
+
+/** The largest of `xs` (a loop: spreading 10⁵ values into Math.max overflows the stack). */
+function maxOf(xs: readonly number[]): number {
+  let m = -Infinity;
+  for (const x of xs) if (x > m) m = x;
+  return m;
+}
+
+/** Largest float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** A short description of a value for a message, without walking into it. */
+function describe(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v);
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  return v === null ? 'null' : typeof v;
+}
+
+/**
+ * Write one element of `shape` (nested arrays, exactly as deep as the shape) into `out` at `at`.
+ * Checks every number (finite, within float32, an id in [0, vocab) for tokens); reports problems
+ * through `bad` and returns true when there was one. Never descends deeper than the shape.
+ */
+function putElement(
+  v: unknown,
+  shape: readonly number[],
+  vocab: number | undefined,
+  out: Float32Array,
+  at: number,
+  path: (string | number)[],
+  bad: (message: string, path: (string | number)[]) => void,
+): boolean {
+  if (shape.length === 0) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      bad(`expected a number, got ${describe(v)}`, path);
+      return true;
+    }
+    if (Math.abs(v) > FLOAT32_MAX) {
+      bad(`${v} is outside the float32 range (±3.4e38)`, path);
+      return true;
+    }
+    if (vocab !== undefined && (!Number.isInteger(v) || v < 0 || v >= vocab)) {
+      bad(`token id ${v} is not an integer in [0, ${vocab})`, path);
+      return true;
+    }
+    out[at] = v;
+    return false;
+  }
+  const [n, ...rest] = shape as [number, ...number[]];
+  if (!Array.isArray(v) || v.length !== n) {
+    bad(`expected ${shape.reduce((a, b) => a * b, 1)} numbers (shape [${shape.join(', ')}]), got ${describe(v)}`, path);
+    return true;
+  }
+  const stride = rest.reduce((a, b) => a * b, 1);
+  for (let i = 0; i < n; i++) if (putElement(v[i], rest, vocab, out, at + i * stride, [...path, i], bad)) return true;
+  return false;
 }

@@ -4,8 +4,10 @@ export interface CliIo {
   err(text: string): void;
   /** Directory relative paths are resolved against. */
   cwd: string;
-  /** Output goes to a terminal: `train` draws a progress bar (on stderr) instead of report lines. */
+  /** stderr is a terminal: `train` draws its progress bar there. */
   isTTY?: boolean;
+  /** stdout is a terminal too: then the bar replaces the report lines; otherwise they go to stdout. */
+  stdoutIsTTY?: boolean;
 }
 
 /** Exit statuses: 0 success, 1 a user error (bad graph, missing file), 2 bad usage. */

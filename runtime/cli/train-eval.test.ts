@@ -14,9 +14,12 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
   return runIo(false, ...argv);
 }
 async function runIo(isTTY: boolean, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runTerm(isTTY, isTTY, ...argv);
+}
+async function runTerm(isTTY: boolean, stdoutIsTTY: boolean, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), cwd: dir, isTTY });
+  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), cwd: dir, isTTY, stdoutIsTTY });
   return { code, out, err };
 }
 
@@ -79,6 +82,11 @@ describe('unroll train', () => {
     expect(lossLines(again.out)).toEqual(lossLines(plain.out));
     const tty = await runIo(true, 'train', g, '--steps', '10');
     expect(tty.err).toMatch(/\[#+\.*\] step \d+ loss .* steps\/s ETA/);
+    expect(tty.out).not.toMatch(/^step /m);
+    // `unroll train G > log` from a terminal: the bar on the terminal, the report lines in the log.
+    const redirected = await runTerm(true, false, 'train', g, '--steps', '10');
+    expect(redirected.err).toMatch(/steps\/s ETA/);
+    expect(lossLines(redirected.out)).toEqual(lossLines(plain.out));
   });
 
   it('writes the weights as safetensors named <node>.<weight>', async () => {

@@ -10,6 +10,7 @@ import type { AnyBlockDef, ValueType } from '../../blocks/types.ts';
 import { splitEndpoint, type GraphEdge } from '../graph/types.ts';
 import type { UnrolledGraph, UnrolledNode, UnrolledSource } from '../unroll/types.ts';
 import type { GraphAnalysis } from '../validate/types.ts';
+import { dedupeOps } from './dedupe.ts';
 import { lowerComposite } from './lower-composite.ts';
 import { fusedCell } from './lower-cells.ts';
 import { lowerLoss } from './lower-loss.ts';
@@ -38,6 +39,9 @@ export class Lowering {
   readonly predictions: PredictionTrace[] = [];
   readonly gates = new Map<string, { cell: GateTrace['cell']; syms: number[] }>();
   private readonly feedCache = new Map<string, Sym>();
+  /** Values built once and read at many steps: stacks, masks, last-step selections. */
+  private readonly stacks = new Map<UnrolledSource, Sym>();
+  private readonly shared = new Map<string, Sym>();
   private readonly edgeInto = new Map<string, GraphEdge>();
   private readonly unrolledByKey = new Map<string, UnrolledNode>();
 
@@ -156,8 +160,14 @@ export class Lowering {
         if (from !== undefined && SOURCE_TYPES.has(from.type)) return this.data(from.node, src.index);
         return this.g.index(this.sym(src.key, src.port), src.index, 0);
       }
-      case 'stack':
-        return this.g.stack(src.items.map((it) => this.resolve(u, port, { kind: 'node', key: it.key, port: it.port })));
+      case 'stack': {
+        // One stack per edge, however many step copies read it (attention reads it at every step).
+        const hit = this.stacks.get(src);
+        if (hit !== undefined) return hit;
+        const s = this.g.stack(src.items.map((it) => this.resolve(u, port, { kind: 'node', key: it.key, port: it.port })));
+        this.stacks.set(src, s);
+        return s;
+      }
       case 'init': {
         if (src.init === 'learned' && src.weight !== undefined) {
           // A learned first state is one vector for every example: broadcast it onto the batch.
@@ -178,9 +188,21 @@ export class Lowering {
     if (loop === undefined || loop.direction !== 'forward' || !this.options.masked.has(loop.axis)) return undefined;
     const endpoint = splitEndpoint(edge.from);
     if (endpoint === undefined) return undefined;
-    const length = this.unrolled.loops.find((l) => l.id === from.loop)?.length ?? 0;
-    const steps = Array.from({ length }, (_, t) => this.sym(`${endpoint.node}@${t}`, endpoint.port));
-    return this.selectLast(loop.axis, steps);
+    return this.once(`last:${edge.from}`, () => {
+      const length = this.unrolled.loops.find((l) => l.id === from.loop)?.length ?? 0;
+      const steps = Array.from({ length }, (_, t) => this.sym(`${endpoint.node}@${t}`, endpoint.port));
+      return this.selectLast(loop.axis, steps);
+    });
+  }
+
+  /** `make()` the first time `key` is asked for, the same symbol after. */
+  once(key: string, make: () => Sym): Sym {
+    let s = this.shared.get(key);
+    if (s === undefined) {
+      s = make();
+      this.shared.set(key, s);
+    }
+    return s;
   }
 }
 
@@ -204,7 +226,7 @@ export function lowerGraph(analysis: GraphAnalysis, unrolled: UnrolledGraph, opt
     else if (u.type === 'loss') lowerLoss(L, u, params);
     else lowerBlock(L, u, def, params);
   }
-  return {
+  return dedupeOps({
     ops: L.g.nodes,
     feeds: L.feeds,
     weights: new Map([...L.weightSyms].map(([k, s]) => [k, s.id])),
@@ -214,7 +236,7 @@ export function lowerGraph(analysis: GraphAnalysis, unrolled: UnrolledGraph, opt
     states: stateTraces(L),
     gates: [...L.gates].map(([node, t]) => ({ node, cell: t.cell, syms: t.syms })),
     outputs: L.outputs,
-  };
+  });
 }
 
 function lowerBlock(L: Lowering, u: UnrolledNode, def: AnyBlockDef, params: Readonly<Record<string, unknown>>): void {
@@ -245,7 +267,7 @@ function sequenceMasks(L: Lowering, u: UnrolledNode): Record<string, Sym> | unde
     if (axis === undefined || !L.options.masked.has(axis)) continue;
     const length = L.unrolled.lengths[axis] ?? 0;
     masks ??= {};
-    masks[port] = L.g.stack(Array.from({ length }, (_, p) => L.axisFeed('mask', axis, p)));
+    masks[port] = L.once(`masks:${axis}`, () => L.g.stack(Array.from({ length }, (_, p) => L.axisFeed('mask', axis, p))));
   }
   return masks;
 }

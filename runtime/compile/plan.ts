@@ -207,16 +207,20 @@ class Planner {
       return { ref, acc: true };
     };
 
-    const stateSlot = new Map<number, number>();
+    // Several delays may carry one value: every one of their slots gets the probe.
+    const stateSlots = new Map<number, number[]>();
     // A fused LSTM's c is a slice of its packed output; its total gradient is read at the cell op.
-    const cellCSlot = new Map<number, number>();
+    const cellCSlots = new Map<number, number[]>();
+    const add = (m: Map<number, number[]>, k: number, slot: number): void => {
+      m.set(k, [...(m.get(k) ?? []), slot]);
+    };
     this.lowered.states.forEach((s, i) =>
       s.syms.forEach((sym, t) => {
         const slot = probes.states[i]![t]!;
         const n = this.ops[sym]!;
         const cell = n.op === 'slice' ? this.ops[n.inputs[0]!] : undefined;
-        if (cell?.op === 'lstm_cell' && n.attrs.start === cell.shape[0]! / 2) cellCSlot.set(cell.id, slot);
-        else stateSlot.set(sym, slot);
+        if (cell?.op === 'lstm_cell' && n.attrs.start === cell.shape[0]! / 2) add(cellCSlots, cell.id, slot);
+        else add(stateSlots, sym, slot);
       }),
     );
     const gateSlot = new Map<number, number>();
@@ -225,15 +229,14 @@ class Planner {
     for (let id = this.ops.length - 1; id >= 0; id--) {
       const n = this.ops[id]!;
       const dOut = this.grads.get(id);
-      const slot = stateSlot.get(id);
-      if (slot !== undefined && dOut !== undefined) this.emit({ k: 'probeSumSq', n: this.elems(n), x: dOut, slot });
+      if (dOut !== undefined) for (const slot of stateSlots.get(id) ?? []) this.emit({ k: 'probeSumSq', n: this.elems(n), x: dOut, slot });
       const g = gateSlot.get(id);
       if (g !== undefined) this.emitGateProbe(n, g);
-      const cSlot = cellCSlot.get(id);
       const savedHere = this.saved.get(id);
-      if (cSlot !== undefined && dOut !== undefined && savedHere !== undefined) {
-        const H = n.shape[0]! / 2;
-        this.emit({ k: 'probeLstmC', rows: n.batched ? this.B : 1, H, dhc: dOut, gates: savedHere[0]!, tanhC: savedHere[1]!, slot: cSlot });
+      if (dOut !== undefined && savedHere !== undefined) {
+        for (const slot of cellCSlots.get(id) ?? []) {
+          this.emit({ k: 'probeLstmC', rows: n.batched ? this.B : 1, H: n.shape[0]! / 2, dhc: dOut, gates: savedHere[0]!, tanhC: savedHere[1]!, slot });
+        }
       }
       if (dOut === undefined || !rg[id] || this.lowered.detached.has(id)) continue;
       const rule = OP_RULES[n.op];

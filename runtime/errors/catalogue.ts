@@ -104,6 +104,7 @@ export const CATALOGUE = {
   E442: { name: 'diverged', title: 'The loss or the gradients stopped being finite numbers' },
   E443: { name: 'bad-eval-input', title: 'An eval input file that does not fit the graph' },
   E444: { name: 'bad-weights-file', title: 'A weights file that cannot be read or written' },
+  E445: { name: 'over-memory-budget', title: 'A run that would need more memory than its budget' },
 } as const;
 
 export type ErrorCode = keyof typeof CATALOGUE;

@@ -132,9 +132,22 @@ export class Trainer {
     if (!task.ok) return task;
     const binding = bindTask(task.value, analysis);
     if (!binding.ok) return binding;
+    const empty = task.value.evalSplits.filter((sp) => sp.count === 0);
+    if (empty.length > 0) {
+      const names = empty.map((sp) => sp.name).join(', ');
+      return { ok: false, errors: [unrollError('E422', `task ${task.value.name} makes no examples for its ${names} split with these params: widen its lengths or lower train_size`, { path: '$.task.params' })] };
+    }
     const config: TrainConfig = { ...TRAINING_DEFAULTS, ...setup.doc.training, ...definedOnly(setup.overrides ?? {}) };
     const trainer = new Trainer(analysis, task.value, binding.value, config, setup);
-    trainer.predIndex = trainer.findPrediction();
+    try {
+      // Compile the training pass and every evaluation pass now: a length that cannot be unrolled
+      // or a batch over the memory budget is refused before the first step, not after the last.
+      trainer.predIndex = trainer.findPrediction();
+      for (const sp of task.value.evalSplits) trainer.passFor(sp.lengths[1], sp.lengths, trainer.evalBatch, false);
+    } catch (e) {
+      if (e instanceof TrainerError) return { ok: false, errors: e.errors };
+      throw e;
+    }
     return { ok: true, value: trainer };
   }
 

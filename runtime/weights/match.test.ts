@@ -26,6 +26,20 @@ describe('matchWeights', () => {
     expect(r.value.get('p2')).toEqual(new Float32Array([8]));
   });
 
+  it('refuses NaN and infinite weights, naming the tensor and the element', () => {
+    const bad = tensor('lstm.bias', [8]);
+    bad.data[5] = Number.NaN;
+    const inf = tensor('out.gain', []);
+    inf.data[0] = -Infinity;
+    const r = matchWeights(expected, fileOf(tensor('lstm.weight_ih', [8, 3]), bad, inf));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((e) => [e.code, e.path, e.message])).toEqual([
+      ['E444', '$["lstm.bias"]', 'weight "lstm.bias" holds NaN at element 5: weights must be finite numbers'],
+      ['E444', '$["out.gain"]', 'weight "out.gain" holds -Infinity at element 0: weights must be finite numbers'],
+    ]);
+  });
+
   it('matches a file written and read back', () => {
     const bytes = writeSafetensors([tensor('out.gain', []), tensor('lstm.bias', [8]), tensor('lstm.weight_ih', [8, 3])]);
     const read = readSafetensors(bytes);

@@ -62,6 +62,12 @@ export function matchWeights(
       );
       continue;
     }
+    // A NaN or infinite weight would only show up later as a NaN loss far from its cause.
+    const bad = got.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      errors.push(unrollError('E444', `weight ${quote(name)} holds ${got.data[bad]} at element ${bad}: weights must be finite numbers`, { ...nodes, path: jsonPath([name]) }));
+      continue;
+    }
     out.set(want.key, got.data);
   }
 

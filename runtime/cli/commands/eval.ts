@@ -8,9 +8,12 @@ import { resolve } from 'node:path';
 import { formatError, unrollError, type UnrollError } from '../../errors/catalogue.ts';
 import { Model } from '../../train/model.ts';
 import type { Pass } from '../../train/pass.ts';
+import { Rng } from '../../train/prng.ts';
 import { EXIT, type CliIo } from '../io.ts';
 import { readGraphFile } from '../read-graph.ts';
 import { readEvalInput, type EvalInput } from '../eval-input.ts';
+import { scanJson } from '../../graph/json-scan.ts';
+import { jsonPath } from '../../graph/types.ts';
 import { loadWeightsFile } from '../weights-io.ts';
 
 export interface EvalArgs {
@@ -22,6 +25,8 @@ export interface EvalArgs {
 }
 
 const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+/** Sources nest at most 4 deep (examples, steps, a matrix element); anything far deeper is refused before parsing. */
+const MAX_INPUT_DEPTH = 16;
 
 type Nested = number | Nested[];
 /** Row-major `values` as nested arrays of `dims`. */
@@ -43,7 +48,20 @@ async function readInput(io: CliIo, file: string): Promise<{ ok: true; value: un
   try {
     const info = await stat(path);
     if (info.size > MAX_INPUT_BYTES) return { ok: false, errors: [unrollError('E443', `${file} is ${info.size} bytes; an eval input may be at most ${MAX_INPUT_BYTES}`)] };
-    return { ok: true, value: JSON.parse(await readFile(path, 'utf8')) as unknown };
+    const text = await readFile(path, 'utf8');
+    // Before JSON.parse: syntax errors with line and column, keys written twice, absurd nesting.
+    const scan = scanJson(text, MAX_INPUT_DEPTH, true);
+    if (scan !== undefined) {
+      const where = scan.kind === 'depth' ? {} : { line: scan.line, column: scan.column };
+      const message =
+        scan.kind === 'syntax'
+          ? `not valid JSON: ${scan.message} (line ${where.line}, column ${where.column})`
+          : scan.kind === 'duplicate'
+            ? `a key written twice in one object (line ${where.line}, column ${where.column}); which one counts would be a guess`
+            : `nested deeper than an eval input goes (${MAX_INPUT_DEPTH} levels)`;
+      return { ok: false, errors: [unrollError('E443', `${file}: ${message}`, { path: jsonPath(scan.kind === 'syntax' ? [] : scan.path) })] };
+    }
+    return { ok: true, value: JSON.parse(text) as unknown };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return { ok: false, errors: [unrollError('E443', `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { path: '$' })] };
@@ -85,6 +103,30 @@ function outputsOf(pass: Pass, model: Model, input: EvalInput, size: number): Re
   return out;
 }
 
+/**
+ * ∂loss/∂(source `id`) per example (and step): the sum over every feed of the source — one per
+ * step it is sliced at, and the whole sequence where a port takes all of it (attention keys).
+ */
+function inputGradient(pass: Pass, id: string, elem: readonly number[], steps: number, size: number, lens: ArrayLike<number> | undefined): Nested {
+  const E = elem.reduce((a, b) => a * b, 1);
+  const T = Math.max(1, steps);
+  const total = new Float64Array(size * T * E);
+  for (const f of pass.plan.lowered.feeds) {
+    if (f.kind !== 'data' || f.node !== id) continue;
+    const g = pass.inputGrad(f.sym);
+    if (g === undefined) continue;
+    if (f.whole === true) {
+      const Tp = pass.plan.lowered.ops[f.sym]!.shape[0]!;
+      for (let b = 0; b < size; b++) for (let t = 0; t < Math.min(T, Tp); t++) for (let j = 0; j < E; j++) total[(b * T + t) * E + j]! += g[(b * Tp + t) * E + j]!;
+    } else {
+      const t = f.position ?? 0;
+      for (let b = 0; b < size; b++) for (let j = 0; j < E; j++) total[(b * T + t) * E + j]! += g[b * E + j]!;
+    }
+  }
+  if (steps === 0) return nest(total, [size, ...elem]);
+  return Array.from({ length: size }, (_, b) => Array.from({ length: lens?.[b] ?? T }, (_, t) => nest(total, elem, (b * T + t) * E)));
+}
+
 export async function evalCommand(io: CliIo, args: EvalArgs): Promise<number> {
   const r = await readGraphFile(io.cwd, args.file, { purpose: 'inference' });
   if (!r.ok) return fail(io, args.json, args.file, r.errors);
@@ -101,7 +143,8 @@ export async function evalCommand(io: CliIo, args: EvalArgs): Promise<number> {
   const made = model.pass({ lengths: input.value.lengths, batch: size, backward: args.grad, inputGrads: args.grad, keepOutputs: true, masked: input.value.masked });
   if (!made.ok) return fail(io, args.json, args.file, made.errors);
   const pass = made.value;
-  pass.feed(input.value.feed);
+  // Delays with `init: random` draw their first state from a fixed seed, so eval is repeatable.
+  pass.feed(input.value.feed, new Rng(0));
   const loss = pass.forward(size);
   if (args.grad) pass.backward();
 
@@ -118,24 +161,9 @@ export async function evalCommand(io: CliIo, args: EvalArgs): Promise<number> {
     for (const w of model.weightSpecs) weights[w.key] = nest(model.grads.get(w.key)!, w.shape);
     const inputs: Record<string, Nested> = {};
     for (const [id, src] of input.value.feed.sources) {
-      const feeds = pass.plan.lowered.feeds.filter((f) => f.kind === 'data' && f.node === id);
-      if (feeds.length === 0 || r.analysis.outputTypes.get(`${id}.out`)?.dtype !== 'float') continue;
-      const elem = r.analysis.outputTypes.get(`${id}.out`)!.shape;
-      const E = elem.reduce((a, b) => a * b, 1);
-      if (src.length === 0) {
-        const g = pass.inputGrad(feeds[0]!.sym);
-        if (g !== undefined) inputs[id] = nest(g, [size, ...elem]);
-        continue;
-      }
-      const axis = r.analysis.outputTypes.get(`${id}.out`)!.seq!;
-      const lens = input.value.feed.lengths.get(axis);
-      inputs[id] = Array.from({ length: size }, (_, b) =>
-        Array.from({ length: lens?.[b] ?? src.length }, (_, p) => {
-          const f = feeds.find((x) => x.position === p);
-          const g = f !== undefined ? pass.inputGrad(f.sym) : undefined;
-          return g !== undefined ? nest(g, elem, b * E) : nest(new Float32Array(E), elem);
-        }),
-      );
+      const type = r.analysis.outputTypes.get(`${id}.out`);
+      if (type === undefined || type.dtype !== 'float') continue;
+      inputs[id] = inputGradient(pass, id, type.shape, src.length, size, type.seq !== undefined ? input.value.feed.lengths.get(type.seq) : undefined);
     }
     result.grads = { weights, inputs };
   }

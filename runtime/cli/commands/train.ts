@@ -42,6 +42,8 @@ export async function trainCommand(io: CliIo, args: TrainArgs): Promise<number> 
   const every = args.every ?? Math.min(100, Math.max(10, Math.round(config.steps / 20)));
   const metric = task.metric.name;
   const tty = io.isTTY === true && !args.json;
+  // Report lines go to stdout unless the progress bar already shows them on the same terminal.
+  const lines = !args.json && !(tty && io.stdoutIsTTY === true);
   const started = performance.now();
   const emit = (obj: Record<string, unknown>): void => io.out(JSON.stringify(obj) + '\n');
 
@@ -65,7 +67,7 @@ export async function trainCommand(io: CliIo, args: TrainArgs): Promise<number> 
       const rate = s / elapsed;
       if (report) {
         if (args.json) emit({ type: 'step', ...rep, stepsPerSecond: rate, elapsedSeconds: elapsed });
-        else if (!tty) io.out(line(rep) + '\n');
+        else if (lines) io.out(line(rep) + '\n');
       }
       if (tty && (report || s % 5 === 0)) {
         const width = 24;
@@ -86,7 +88,21 @@ export async function trainCommand(io: CliIo, args: TrainArgs): Promise<number> 
   }
   if (tty) io.err('\n');
   const seconds = (performance.now() - started) / 1000;
-  const results = task.evalSplits.map((s) => trainer.evaluate(s.name));
+  // The weights first: whatever happens in the final evaluation, the training is not lost.
+  if (args.out !== undefined) {
+    try {
+      await writeFile(resolve(io.cwd, args.out), writeSafetensors(weightTensors(trainer.model), { format: 'unroll', graph: r.doc.name, task: task.name, steps: String(config.steps) }));
+    } catch (e) {
+      return fail(io, args.json, args.file, [unrollError('E444', `cannot write ${args.out}: ${(e as Error).message}`)]);
+    }
+  }
+  let results;
+  try {
+    results = task.evalSplits.map((s) => trainer.evaluate(s.name));
+  } catch (e) {
+    if (e instanceof TrainerError) return fail(io, args.json, args.file, e.errors);
+    throw e;
+  }
   if (args.json) {
     for (const ev of results) emit({ type: 'eval', step: config.steps, final: true, ...ev });
   } else {
@@ -95,14 +111,6 @@ export async function trainCommand(io: CliIo, args: TrainArgs): Promise<number> 
       io.out(`final ${ev.split} (lengths ${info.lengths[0]}–${info.lengths[1]}): loss ${fmt(ev.loss)} ${metric} ${fmt(ev.metric, 4)} on ${ev.count} examples\n`);
     }
     if (task.baseline !== undefined) io.out(`baseline loss ${fmt(task.baseline.value)} (${task.baseline.doc})\n`);
-  }
-  if (args.out !== undefined) {
-    const path = resolve(io.cwd, args.out);
-    try {
-      await writeFile(path, writeSafetensors(weightTensors(trainer.model), { format: 'unroll', graph: r.doc.name, task: task.name, steps: String(config.steps) }));
-    } catch (e) {
-      return fail(io, args.json, args.file, [unrollError('E444', `cannot write ${args.out}: ${(e as Error).message}`)]);
-    }
   }
   if (args.json) emit({ type: 'done', steps: config.steps, seconds, stepsPerSecond: config.steps / seconds, weights: args.out ?? null });
   else io.out(`trained ${config.steps} steps in ${duration(seconds)} (${(config.steps / seconds).toFixed(1)} steps/s)${args.out !== undefined ? `; weights written to ${args.out}` : ''}\n`);
