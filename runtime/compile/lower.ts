@@ -37,7 +37,7 @@ export class Lowering {
   readonly losses: number[] = [];
   readonly detached = new Set<number>();
   readonly predictions: PredictionTrace[] = [];
-  readonly gates = new Map<string, { cell: GateTrace['cell']; syms: number[] }>();
+  readonly gates = new Map<string, { node: string; cell: GateTrace['cell']; name?: string; syms: number[] }>();
   private readonly feedCache = new Map<string, Sym>();
   /** Values built once and read at many steps: stacks, masks, last-step selections. */
   private readonly stacks = new Map<UnrolledSource, Sym>();
@@ -234,7 +234,7 @@ export function lowerGraph(analysis: GraphAnalysis, unrolled: UnrolledGraph, opt
     detached: L.detached,
     predictions: L.predictions,
     states: stateTraces(L),
-    gates: [...L.gates].map(([node, t]) => ({ node, cell: t.cell, syms: t.syms })),
+    gates: [...L.gates.values()].map((t) => ({ node: t.node, cell: t.cell, ...(t.name !== undefined ? { name: t.name } : {}), syms: t.syms })),
     outputs: L.outputs,
   });
 }
@@ -253,7 +253,12 @@ function lowerBlock(L: Lowering, u: UnrolledNode, def: AnyBlockDef, params: Read
     const types = Object.fromEntries(Object.entries(ins).map(([p, s]) => [p, { dtype: s.dtype, shape: s.shape }]));
     outs = lowerComposite(L.g, def.composite(types, params), ins, w);
   } else {
+    const before = L.g.nodes.length;
     outs = def.forward(L.g, ins, w, params, sequenceMasks(L, u));
+    // A cell written in primitive ops still reports its gates: its sigmoids, in gate order.
+    const names = GATE_NAMES[u.type];
+    const sigmoids = L.g.nodes.slice(before).filter((n) => n.op === 'sigmoid');
+    if (names !== undefined && sigmoids.length === names.length) sigmoids.forEach((s, k) => traceGate(L, u.node, 'gate', s.id, names[k]));
   }
   if (u.type === 'gate' && outs.out !== undefined) traceGate(L, u.node, 'gate', outs.out.id);
   for (const [port, s] of Object.entries(outs)) L.outputs.set(`${u.key}.${port}`, s.id);
@@ -272,10 +277,14 @@ function sequenceMasks(L: Lowering, u: UnrolledNode): Record<string, Sym> | unde
   return masks;
 }
 
-function traceGate(L: Lowering, node: string, cell: GateTrace['cell'], sym: number): void {
-  const t = L.gates.get(node) ?? { cell, syms: [] };
+/** The sigmoid gates of the cells, in the order their forward creates them. */
+const GATE_NAMES: Readonly<Record<string, readonly string[]>> = { lstm: ['input', 'forget', 'output'], gru: ['reset', 'update'] };
+
+function traceGate(L: Lowering, node: string, cell: GateTrace['cell'], sym: number, name?: string): void {
+  const key = `${node}|${name ?? ''}`;
+  const t = L.gates.get(key) ?? { node, cell, ...(name !== undefined ? { name } : {}), syms: [] };
   t.syms.push(sym);
-  L.gates.set(node, t);
+  L.gates.set(key, t);
 }
 
 /**

@@ -282,7 +282,7 @@ class Planner {
     const gates = this.lowered.gates.map((g) => {
       const first = this.ops[g.syms[0]!];
       const layout = first !== undefined ? GATE_LAYOUT[first.op] : undefined;
-      const names = layout?.names ?? [];
+      const names = g.name !== undefined ? [g.name] : (layout?.names ?? []);
       const perStep = 2 * names.length;
       const slots = g.syms.map(() => {
         const s = count;

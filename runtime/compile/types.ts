@@ -64,6 +64,8 @@ export interface StateTrace {
 export interface GateTrace {
   readonly node: string;
   readonly cell: 'lstm' | 'gru' | 'gate';
+  /** For one sigmoid gate of a cell written in primitive ops: which gate (`forget`, `reset`, …). */
+  readonly name?: string;
   /** The fused cell op (lstm/gru) or the gate's sigmoid, by step. */
   readonly syms: readonly number[];
 }

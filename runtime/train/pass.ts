@@ -34,7 +34,7 @@ export interface StateNorms {
 export interface GateSaturation {
   readonly node: string;
   /** Per gate: mean fraction of activations below 0.1 (`low`) and above 0.9 (`high`) over steps. */
-  readonly gates: { readonly name: string; readonly low: number; readonly high: number }[];
+  readonly gates: readonly { readonly name: string; readonly low: number; readonly high: number }[];
 }
 
 export class Pass {
@@ -154,25 +154,27 @@ export class Pass {
   /** Gate saturation of every gated cell, averaged over steps (after a backward pass with probes). */
   gateSaturation(): GateSaturation[] {
     const probes = this.program.probes;
-    return this.plan.lowered.gates.flatMap((g, i) => {
+    const byNode = new Map<string, { name: string; low: number; high: number }[]>();
+    this.plan.lowered.gates.forEach((g, i) => {
       const layout = this.plan.probes.gates[i];
-      if (layout === undefined || layout.names.length === 0) return [];
+      if (layout === undefined || layout.names.length === 0) return;
       const steps = layout.slots.length;
-      const gates = layout.names.map((name, k) => {
+      const gates = byNode.get(g.node) ?? [];
+      layout.names.forEach((name, k) => {
         let low = 0;
         let high = 0;
         for (const slot of layout.slots) {
           low += probes[slot + 2 * k]!;
           high += probes[slot + 2 * k + 1]!;
         }
-        return { name, low: low / steps, high: high / steps };
+        gates.push({ name, low: low / steps, high: high / steps });
       });
-      return [{ node: g.node, gates }];
+      byNode.set(g.node, gates);
     });
+    return [...byNode].map(([node, gates]) => ({ node, gates }));
   }
 }
 
-/** One feed: element `position` of each example, or (`steps` > 1, a whole sequence) every position, zero-padded. */
 function writeData(dst: FloatArray, off: number, E: number, B: number, size: number, src: SourceData, position: number | undefined, steps: number): void {
   const T = Math.max(1, src.length);
   if (position === undefined && src.length > 0) {

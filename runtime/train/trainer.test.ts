@@ -92,6 +92,25 @@ describe('Trainer', () => {
     }
   });
 
+  it('reports gate saturation however a gated cell is lowered, and for the GRU that has no fused form', () => {
+    const doc = smallBrackets({ seed: 5 });
+    const sat = (cells: CellLowering, d: GraphDoc = doc) => trainer(d, cells, 'float64').probe().gates!;
+    const fused = sat('fused');
+    const primitive = sat('primitive');
+    expect(primitive).toEqual(fused);
+    expect(fused[0]!.gates.map((g) => g.name)).toEqual(['input', 'forget', 'output']);
+    // A GRU with the reset gate before the matmul (the lecture's form) runs in primitive ops only.
+    const gruDoc = {
+      ...doc,
+      nodes: doc.nodes.filter((n) => n.id !== 'c').map((n) => (n.id === 'lstm' ? { ...n, type: 'gru', params: { hidden: 8, reset: 'before' } } : n)),
+      edges: doc.edges.filter((e) => !e.from.startsWith('c.') && !e.to.startsWith('c.') && e.from !== 'lstm.c'),
+    };
+    const gru = sat('fused', gruDoc);
+    expect(gru.map((g) => g.node)).toEqual(['lstm']);
+    expect(gru[0]!.gates.map((g) => g.name)).toEqual(['reset', 'update']);
+    for (const g of gru[0]!.gates) expect(g.low + g.high).toBeLessThanOrEqual(1);
+  });
+
   it('shows the vanishing gradient: an Elman RNN at T = 100 loses 20 orders of magnitude, orthogonal init and an LSTM far less', () => {
     const ratio = (file: string, delay = 'h'): number => {
       const s = trainer(adding(file, 100)).probe().states!.find((x) => x.delay === delay)!;
