@@ -79,7 +79,7 @@ test('double-click the canvas to search and add a block; drop a wire on empty ca
   await pane.dblclick({ position: { x: 120, y: 560 } });
   const menu = page.getByRole('dialog', { name: 'Add a block' });
   await expect(menu).toBeVisible();
-  await menu.getByRole('searchbox').fill('gru');
+  await menu.getByRole('combobox', { name: 'Search blocks to add' }).fill('gru');
   await page.keyboard.press('Enter');
   await expect(menu).toBeHidden();
   let now = await doc(page);
@@ -95,7 +95,7 @@ test('double-click the canvas to search and add a block; drop a wire on empty ca
   const wired = page.getByRole('dialog', { name: 'Add a block wired to lstm.h' });
   await expect(wired).toBeVisible();
   await expect(wired.getByRole('option', { name: /Input/ })).toHaveCount(0);
-  await wired.getByRole('searchbox').fill('linear');
+  await wired.getByRole('combobox', { name: 'Search blocks to add' }).fill('linear');
   await wired.getByRole('option', { name: /Linear/ }).click();
   now = await doc(page);
   const added = now.nodes.at(-1)!;

@@ -1,6 +1,7 @@
 /** The editor page: menus, palette, canvas (or a cell's inside) with the unrolled view, side panel, status bar. */
 import { useEffect } from 'react';
 import { CompositeView } from './components/CompositeView.tsx';
+import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { GraphCanvas } from './components/GraphCanvas.tsx';
 import { HelpOverlay } from './components/HelpOverlay.tsx';
 import { Notices } from './components/Notices.tsx';
@@ -13,7 +14,7 @@ import { installShortcuts } from './keyboard.ts';
 import { useEditor } from './use-editor.ts';
 
 export function App() {
-  const { view } = useEditor();
+  const { view, history } = useEditor();
   useEffect(() => installShortcuts(document), []);
   return (
     <div className="app">
@@ -22,8 +23,15 @@ export function App() {
       <main className="workspace">
         <Palette />
         <div className={`center${view.unrolled ? ' split' : ''}`}>
-          {view.composite !== undefined ? <CompositeView id={view.composite} /> : <GraphCanvas />}
-          {view.unrolled ? <UnrolledView /> : null}
+          {/* A drawing crash shows itself here, with a way out; menus and panels keep working. */}
+          <ErrorBoundary key={view.composite ?? ''} what={view.composite !== undefined ? `the inside of ${view.composite}` : 'the canvas'} resetKey={history.doc}>
+            {view.composite !== undefined ? <CompositeView id={view.composite} /> : <GraphCanvas />}
+          </ErrorBoundary>
+          {view.unrolled ? (
+            <ErrorBoundary what="the unrolled view" resetKey={history.doc}>
+              <UnrolledView />
+            </ErrorBoundary>
+          ) : null}
         </div>
         <SidePanel />
       </main>

@@ -100,11 +100,19 @@ export function tidyUp(): void {
   if (dispatch({ type: 'moveNodes', positions: autoLayout(doc, analysis) }, { label: 'auto-layout' })) setTimeout(() => canvas()?.fitView(), 0);
 }
 
-/** Put the selected nodes (not sources or losses) into a new loop over the first sequence input. */
+/**
+ * Put the selected nodes (not sources or losses) into a new loop over the first sequence input.
+ * With no block that can go into a loop selected it adds nothing and says so (an empty loop is
+ * never what Ctrl+G meant).
+ */
 export function wrapInLoop(): void {
   const doc = currentDoc();
   const { selection } = getState();
   const members = doc.nodes.filter((n) => selection.nodes.includes(n.id) && !outsideLoopsOnly(n.type)).map((n) => n.id);
+  if (members.length === 0) {
+    notify('info', selection.nodes.length === 0 ? 'Nothing to wrap: select the blocks to put into a loop first.' : 'Nothing to wrap: inputs, targets and losses stay outside loops.');
+    return;
+  }
   const input = doc.nodes.find((n) => n.type === 'input' && n.params?.sequence !== false);
   const id = uniqueId('t', (s) => (doc.loops ?? []).some((l) => l.id === s));
   const loop: GraphLoop = input !== undefined ? { id, over: input.id } : { id, steps: 3 };

@@ -213,15 +213,87 @@ export function buildFlow(
   errors: readonly UnrollError[],
   selection: Selection = NO_SELECTION,
 ): FlowModel {
+  return applySelection(buildUnselectedFlow(doc, analysis, errors), selection);
+}
+
+/**
+ * `flow` with `selection` marked. Only the elements whose selected state differs from `flow` are
+ * new objects, so the canvas can apply a selection without rebuilding the graph (buildUnselectedFlow
+ * runs once per document).
+ */
+export function applySelection(flow: FlowModel, selection: Selection): FlowModel {
+  const selNodes = new Set(selection.nodes);
+  const selEdges = new Set(selection.edges);
+  const selLoops = new Set(selection.loops);
+  const nodeSelected = (n: FlowNode): boolean => (n.type === 'loop' ? selLoops.has(n.data.loopId) : selNodes.has(n.id));
+  const edgeSelected = (e: WireEdge): boolean => selEdges.has(edgeKey(e.data!));
+  const nodes = flow.nodes.map((n) => (nodeSelected(n) === (n.selected === true) ? n : ({ ...n, selected: nodeSelected(n) } as FlowNode)));
+  const edges = flow.edges.map((e) => (edgeSelected(e) === (e.selected === true) ? e : { ...e, selected: edgeSelected(e) }));
+  return { ...flow, nodes, edges };
+}
+
+/** Structural equality down to `depth` levels of plain objects and arrays (functions and class instances by identity). */
+function same(a: unknown, b: unknown, depth: number): boolean {
+  if (Object.is(a, b)) return true;
+  if (depth === 0 || typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i], depth - 1)) return false;
+    return true;
+  }
+  if (Array.isArray(b) || Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.hasOwn(b, k) || !same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth - 1)) return false;
+  }
+  return true;
+}
+
+/** Node → data → ports → port → kinds: deep enough for every field of a flow node or edge. */
+const ELEMENT_DEPTH = 5;
+
+/** Each of `next` that equals its namesake in `prev` is replaced by that (older) object; the array too when nothing changed. */
+function reuseById<T extends { readonly id: string; readonly data?: unknown }>(prev: readonly T[], next: readonly T[]): readonly T[] {
+  const old = new Map(prev.map((x) => [x.id, x]));
+  let changed = prev.length !== next.length;
+  const out = next.map((x, i) => {
+    const p = old.get(x.id);
+    if (p === undefined) {
+      changed = true;
+      return x;
+    }
+    if (same(p, x, ELEMENT_DEPTH)) {
+      if (prev[i] !== p) changed = true;
+      return p;
+    }
+    changed = true;
+    // Moved or selected but drawn the same: keep the data object (what the node component reads).
+    return x.data !== undefined && same(p.data, x.data, ELEMENT_DEPTH - 1) ? { ...x, data: p.data } : x;
+  });
+  return changed ? out : prev;
+}
+
+/**
+ * `next` with every node, edge and data object that did not change replaced by the one `prev`
+ * had, so React Flow (which compares node objects by identity) re-renders only what an edit or a
+ * selection change touched: an edit of one block of 2,000 redraws that block.
+ */
+export function stabilizeFlow(prev: FlowModel | undefined, next: FlowModel): FlowModel {
+  if (prev === undefined || prev === next) return next;
+  const nodes = reuseById(prev.nodes, next.nodes);
+  const edges = reuseById(prev.edges, next.edges);
+  return nodes === next.nodes && edges === next.edges ? next : { ...next, nodes, edges };
+}
+
+/** What React Flow draws for `doc`, nothing selected. */
+export function buildUnselectedFlow(doc: GraphDoc, analysis: GraphAnalysis | undefined, errors: readonly UnrollError[]): FlowModel {
   const current = analysis !== undefined && analysis.doc === doc ? analysis : undefined;
   const loopOf = loopResolver(doc, current);
   const recurrent = recurrentEdges(doc, current);
   const bad = nodesNamedBy(errors);
   const badEdges = new Set(errors.flatMap((e) => e.edges ?? []));
   const abs = absolutePositions(doc, current);
-  const selNodes = new Set(selection.nodes);
-  const selEdges = new Set(selection.edges);
-  const selLoops = new Set(selection.loops);
 
   const blocks = doc.nodes.map((n) => {
     const def = getBlock(n.type);
@@ -303,7 +375,7 @@ export function buildFlow(
       },
       selectable: !implicit,
       draggable: !implicit,
-      selected: selLoops.has(loop),
+      selected: false,
       zIndex: -1,
       ariaLabel: implicit ? 'implicit loop' : `loop ${loop}`,
     });
@@ -321,7 +393,7 @@ export function buildFlow(
       // Known sizes: the minimap and frames need dimensions before the DOM is measured.
       width: NODE_WIDTH,
       height,
-      selected: selNodes.has(node.id),
+      selected: false,
       ariaLabel: `${node.id} (${data.title})`,
       ...(o ? { parentId: frameNodeId(loop!), position: { x: p.x - o.x, y: p.y - o.y } } : { position: p }),
     };
@@ -348,7 +420,7 @@ export function buildFlow(
         sourceHandle: outHandle(from.port),
         target: to.node,
         targetHandle: inHandle(to.port),
-        selected: selEdges.has(key),
+        selected: false,
         data: {
           index,
           from: e.from,

@@ -8,17 +8,29 @@ import '@xyflow/react/dist/style.css';
 import './editor.css';
 import { parseGraph } from '../runtime/graph/parse.ts';
 import { App } from './App.tsx';
+import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { Autosaver, readDraft, setActiveAutosaver } from './persist.ts';
 import { defaultDocument, getState, loadInitial, notify, setStorage, subscribe } from './store.ts';
 import { installTestApi } from './test-api.ts';
+import { useEditor } from './use-editor.ts';
 
 installTestApi(window);
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');
+/** The whole page inside a last-resort boundary: a crash outside the canvas still shows a way out. */
+function Root() {
+  const { history } = useEditor();
+  return (
+    <ErrorBoundary what="the editor" resetKey={history.doc} className="crash-page">
+      <App />
+    </ErrorBoundary>
+  );
+}
+
 createRoot(root).render(
   <StrictMode>
-    <App />
+    <Root />
   </StrictMode>,
 );
 

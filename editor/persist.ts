@@ -154,21 +154,34 @@ export const isQuotaError = (e: unknown): boolean =>
 export interface AutosaveHooks {
   readonly current: () => { doc: GraphDoc; source: DocSource };
   readonly status: (status: 'saved' | 'pending' | 'off' | 'error', message?: string) => void;
+  /** Store one record (IndexedDB unless a test gives another); rejects on failure. */
+  readonly write?: (rec: DraftRecord) => Promise<void>;
 }
 
-/** Throttled writer of the current document. Start it once the first load is done. */
+/**
+ * Throttled writer of the current document. Start it once the first load is done.
+ *
+ * Invariants: 'saved' is reported only when the document just written is still the current one;
+ * a document that changes while a write is in flight gets a write of its own once that write
+ * ends (after the period, or at once when `flush` was called meanwhile); a failed write is retried
+ * with the newest document.
+ */
 export class Autosaver {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private written: GraphDoc | undefined;
   /** The document `changed` last saw: store updates that are not edits (selection, status) are ignored. */
   private seen: GraphDoc | undefined;
   private writing = false;
+  /** `flush` was called while a write was in flight: write again as soon as it ends. */
+  private again = false;
   private failures = 0;
   private stopped = false;
+  private readonly store: (rec: DraftRecord) => Promise<void>;
 
   constructor(private readonly hooks: AutosaveHooks) {
     this.written = hooks.current().doc;
     this.seen = this.written;
+    this.store = hooks.write ?? writeRecord;
   }
 
   /** The document may have changed: write it within AUTOSAVE_MS (at most one write per period). */
@@ -176,17 +189,29 @@ export class Autosaver {
     const doc = this.hooks.current().doc;
     if (this.stopped || doc === this.seen) return;
     this.seen = doc;
-    if (doc === this.written) return;
     // While a failed write waits for its retry, the banner stays; the retry writes the newest document.
     if (this.failures > 0) return;
+    // An undo back to what is stored: nothing to write (unless a write of something else is in flight).
+    if (doc === this.written && !this.writing) {
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.hooks.status('saved');
+      return;
+    }
     this.hooks.status('pending');
+    // During a write nothing is scheduled: the write looks at the current document when it ends.
     if (this.timer === undefined && !this.writing) this.timer = setTimeout(() => void this.write(), AUTOSAVE_MS);
   }
 
   /** Write now if anything is unsaved (page hidden, or the user asked to retry). */
   flush(): void {
+    if (this.stopped) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.writing) {
+      this.again = true;
+      return;
+    }
     if (this.hooks.current().doc !== this.written || this.failures > 0) void this.write();
   }
 
@@ -200,33 +225,47 @@ export class Autosaver {
   stop(): void {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   private async write(): Promise<void> {
     this.timer = undefined;
-    if (this.writing) return;
+    if (this.stopped) return;
+    if (this.writing) {
+      this.again = true;
+      return;
+    }
     const { doc, source } = this.hooks.current();
     this.writing = true;
-    this.seen = doc;
     try {
       const savedAt = Date.now();
-      await writeRecord({ text: serializeGraph(doc), source, savedAt });
+      await this.store({ text: serializeGraph(doc), source, savedAt });
       clearPagehideCopy(savedAt);
       this.written = doc;
       this.failures = 0;
-      this.hooks.status('saved');
     } catch (e) {
       this.failures++;
+      this.again = false;
       const wait = RETRY_MS[Math.min(this.failures - 1, RETRY_MS.length - 1)]!;
       if (isQuotaError(e)) this.hooks.status('error', `Storage is full: the draft could not be saved. Retrying in ${wait / 1000} s; free some space or save the graph to a file.`);
       else this.hooks.status('error', `Autosave failed (${e instanceof Error ? e.message : String(e)}). Retrying in ${wait / 1000} s.`);
-      this.timer = setTimeout(() => void this.write(), wait);
+      if (!this.stopped) this.timer = setTimeout(() => void this.write(), wait);
       return;
     } finally {
       this.writing = false;
     }
-    // Changed while writing: the next write follows within the period.
-    if (this.hooks.current().doc !== this.written) this.changed();
+    if (this.stopped) return;
+    if (this.hooks.current().doc === this.written) {
+      this.again = false;
+      this.hooks.status('saved');
+      return;
+    }
+    // Changed while writing: write that too, at once when a flush asked for it, else within the period.
+    this.hooks.status('pending');
+    if (this.again) {
+      this.again = false;
+      void this.write();
+    } else if (this.timer === undefined) this.timer = setTimeout(() => void this.write(), AUTOSAVE_MS);
   }
 }
 

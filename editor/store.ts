@@ -12,7 +12,7 @@ import type { GraphAnalysis } from '../runtime/validate/types.ts';
 import { analyzeGraph } from '../runtime/validate/validate.ts';
 import { defaultExample, exampleSources } from './examples.ts';
 import { NO_SELECTION, type Selection } from './flow-model.ts';
-import { edgeKey, type Change } from './model/changes.ts';
+import { edgeKey, loopsDroppedWithSource, type Change } from './model/changes.ts';
 import { canRedo, canUndo, edit, redo, startHistory, undo, type DocSource, type History } from './model/history.ts';
 import { MAX_VIEW_STEPS } from './model/unrolled-flow.ts';
 
@@ -149,6 +149,10 @@ export function dispatch(change: Change, opts: DispatchOptions = {}): boolean {
   }
   const replaced = change.type === 'replace';
   setHistory(res.history, replaced ? NO_SELECTION : selection, replaced ? { epoch: state.epoch + 1, view: { ...state.view, composite: undefined } } : {});
+  // Deleting a loop's sequence source removes the loop too: never silently.
+  for (const l of loopsDroppedWithSource(before, res.history.doc, change)) {
+    notify('info', `Loop ${l.id} was removed because its sequence source ${l.over} was deleted; its blocks are now outside loops. Undo (Ctrl+Z) brings it back.`);
+  }
   return true;
 }
 

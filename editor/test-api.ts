@@ -10,6 +10,7 @@ import { exampleNames } from './examples.ts';
 import { buildFlow, type Selection } from './flow-model.ts';
 import type { Change } from './model/changes.ts';
 import { buildUnrolledFlow } from './model/unrolled-flow.ts';
+import { renderStats } from './render-stats.ts';
 import { dispatch, getState, openExample, redoEdit, undoEdit, type StorageState, type ViewState } from './store.ts';
 
 /** What is open, as the test API reports it. */
@@ -84,6 +85,9 @@ export interface UnrollTestApi {
   storage(): StorageState;
   notices(): string[];
   importErrors(): { file: string; errors: ProblemInfo[] } | undefined;
+  /** Renders of the canvas's block component since the page loaded or `resetRenders()`. */
+  renders(): { blockNode: number };
+  resetRenders(): void;
 }
 
 declare global {
@@ -153,6 +157,10 @@ export function installTestApi(target: Window): void {
     importErrors: () => {
       const p = getState().importProblem;
       return p === undefined ? undefined : { file: p.file, errors: p.errors.map(problem) };
+    },
+    renders: () => ({ ...renderStats }),
+    resetRenders: () => {
+      renderStats.blockNode = 0;
     },
   };
 }

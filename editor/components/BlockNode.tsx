@@ -1,9 +1,11 @@
 /** A block on the canvas: its name, type and key params, and one handle per port of its registry definition. */
+import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { inHandle, outHandle, type BlockFlowNode, type PortView } from '../flow-model.ts';
+import { renderStats } from '../render-stats.ts';
 import { setView } from '../store.ts';
 
-function PortRow({ port, side }: { port: PortView; side: 'in' | 'out' }) {
+const PortRow = memo(function PortRow({ port, side }: { port: PortView; side: 'in' | 'out' }) {
   const kinds = port.kinds.map((k) => `kind-${k}`).join(' ');
   const label = `${side === 'in' ? 'input' : 'output'} ${port.name}: ${port.detail}${port.optional ? ' (optional)' : ''}`;
   return (
@@ -19,10 +21,14 @@ function PortRow({ port, side }: { port: PortView; side: 'in' | 'out' }) {
       {port.optional ? <span className="port-optional">?</span> : null}
     </div>
   );
-}
+});
 
-/** Custom React Flow node type `block`. */
-export function BlockNode({ data, selected }: NodeProps<BlockFlowNode>) {
+/**
+ * Custom React Flow node type `block`. Memoised: the canvas keeps a node's data object while the
+ * node is unchanged, so an edit or a selection change redraws only the blocks it touches.
+ */
+export const BlockNode = memo(function BlockNode({ data, selected }: NodeProps<BlockFlowNode>) {
+  renderStats.blockNode++;
   const classes = ['block-node', `cat-${data.category ?? 'unknown'}`, data.error ? 'has-error' : '', selected ? 'is-selected' : ''].filter(Boolean).join(' ');
   return (
     <div className={classes} title={`${data.title}: ${data.doc}`} data-testid={`node-${data.id}`}>
@@ -60,4 +66,4 @@ export function BlockNode({ data, selected }: NodeProps<BlockFlowNode>) {
       </div>
     </div>
   );
-}
+});

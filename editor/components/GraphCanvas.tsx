@@ -31,7 +31,18 @@ import { analyzeGraph } from '../../runtime/validate/validate.ts';
 import { addBlock, outsideLoopsOnly } from '../actions.ts';
 import { registerCanvas } from '../canvas-bridge.ts';
 import { openFile } from '../files.ts';
-import { buildFlow, frameNodeId, handlePort, isFrameId, loopOfFrame, type FlowModel, type FlowNode, type WireEdge as WireEdgeType } from '../flow-model.ts';
+import {
+  applySelection,
+  buildUnselectedFlow,
+  frameNodeId,
+  handlePort,
+  isFrameId,
+  loopOfFrame,
+  stabilizeFlow,
+  type FlowModel,
+  type FlowNode,
+  type WireEdge as WireEdgeType,
+} from '../flow-model.ts';
 import { applyChange, type Change, type Point } from '../model/changes.ts';
 import { checkConnection, type ConnectionCheck } from '../model/connect-rules.ts';
 import { allBlocks, BLOCK_MIME } from '../palette-groups.ts';
@@ -39,12 +50,19 @@ import { dispatch, getState, notify, select, setView } from '../store.ts';
 import { useEditor } from '../use-editor.ts';
 import { AddBlockMenu } from './AddBlockMenu.tsx';
 import { BlockNode } from './BlockNode.tsx';
+import { EdgeLabelLayer } from './edge-label-layer.ts';
 import { LoopFrame } from './LoopFrame.tsx';
 import { WireEdge } from './WireEdge.tsx';
 
 // Module-level so React Flow sees the same objects every render (it warns otherwise).
 const nodeTypes: NodeTypes = { block: BlockNode, loop: LoopFrame };
 const edgeTypes: EdgeTypes = { wire: WireEdge };
+// Props that never change, as constants: React Flow copies changed props into its store, and every
+// store update runs every node's and edge's selectors.
+const SNAP_GRID: [number, number] = [20, 20];
+const FIT_VIEW_OPTIONS = { padding: 0.12 };
+const PRO_OPTIONS = { hideAttribution: true };
+const MULTI_SELECTION_KEYS = ['Shift', 'Meta', 'Control'];
 
 const CATEGORY_COLORS: Record<string, string> = {
   sources: '#0ea5e9',
@@ -137,7 +155,15 @@ function frameAt(flow: FlowModel, p: Point, except?: string): string | undefined
 function CanvasInner() {
   const { history, analysis, selection, view, loaded } = useEditor();
   const doc = history.doc;
-  const flow = useMemo(() => buildFlow(doc, analysis, analysis?.errors ?? [], selection), [doc, analysis, selection]);
+  // Built once per document; a selection change only marks what it selects. Unchanged nodes, edges
+  // and data keep their identity (stabilizeFlow), so React Flow redraws only what changed.
+  const unselected = useMemo(() => buildUnselectedFlow(doc, analysis, analysis?.errors ?? []), [doc, analysis]);
+  const previous = useRef<FlowModel | undefined>(undefined);
+  const flow = useMemo(() => {
+    const next = stabilizeFlow(previous.current, applySelection(unselected, selection));
+    previous.current = next;
+    return next;
+  }, [unselected, selection]);
   const [drag, setDrag] = useState<ReadonlyMap<string, Point>>(new Map());
   const nodes = useMemo(() => (drag.size === 0 ? flow.nodes : flow.nodes.map((n) => (drag.has(n.id) ? { ...n, position: drag.get(n.id)! } : n))), [flow, drag]);
   const rf = useReactFlow<FlowNode, WireEdgeType>();
@@ -150,6 +176,9 @@ function CanvasInner() {
   flowRef.current = flow;
   // Fit a graph into view when it is opened; an empty one stays at 100 % (fitting its first block would zoom in on it).
   const [fitOnOpen] = useState(doc.nodes.length > 0);
+  // Where wire labels go, looked up once (see edge-label-layer.ts).
+  const [labelLayer, setLabelLayer] = useState<HTMLElement | null>(null);
+  useEffect(() => setLabelLayer(wrapper.current?.querySelector<HTMLElement>('.react-flow__edgelabel-renderer') ?? null), []);
 
   const center = useCallback((): Point => {
     const r = wrapper.current?.getBoundingClientRect();
@@ -201,7 +230,8 @@ function CanvasInner() {
       const current = new Map(rf.getNodes().map((n) => [n.id, n]));
       const movedIds = new Set(moved.map((n) => n.id));
       const framePos = (id: string): Point => (movedIds.has(id) ? current.get(id)!.position : { x: f.absolute.get(id)!.x, y: f.absolute.get(id)!.y });
-      const positions: Record<string, Point> = {};
+      // A Map: node ids may be Object.prototype names (`__proto__`, `constructor`).
+      const positions = new Map<string, Point>();
       const joins = new Map<string, string | undefined>();
       for (const n of moved) {
         if (n.type === 'loop') {
@@ -212,14 +242,14 @@ function CanvasInner() {
           for (const m of f.nodes) {
             if (m.type !== 'block' || m.parentId !== n.id || movedIds.has(m.id)) continue;
             const a = f.absolute.get(m.id)!;
-            positions[m.id] = { x: a.x + dx, y: a.y + dy };
+            positions.set(m.id, { x: a.x + dx, y: a.y + dy });
           }
           continue;
         }
         const rel = current.get(n.id)?.position ?? n.position;
         const parent = n.parentId !== undefined ? framePos(n.parentId) : { x: 0, y: 0 };
         const abs = { x: rel.x + parent.x, y: rel.y + parent.y };
-        positions[n.id] = abs;
+        positions.set(n.id, abs);
         // Dropped into (or out of) a declared loop's frame.
         const docNode = getState().history.doc.nodes.find((d) => d.id === n.id);
         if (docNode === undefined) continue;
@@ -230,7 +260,7 @@ function CanvasInner() {
           else joins.set(n.id, target);
         }
       }
-      const changes: Change[] = [{ type: 'moveNodes', positions }];
+      const changes: Change[] = [{ type: 'moveNodes', positions: Object.fromEntries(positions) }];
       const byLoop = new Map<string | undefined, string[]>();
       for (const [id, loop] of joins) byLoop.set(loop, [...(byLoop.get(loop) ?? []), id]);
       for (const [loop, ids] of byLoop) changes.push({ type: 'setLoop', nodes: ids, loop });
@@ -272,13 +302,14 @@ function CanvasInner() {
       if (keyboardMoves.length > 0) {
         setDrag(new Map());
         const f = flowRef.current;
-        const positions: Record<string, Point> = {};
+        const positions = new Map<string, Point>();
         for (const n of keyboardMoves) {
           if (n.type !== 'block') continue;
           const parent = n.parentId !== undefined ? f.absolute.get(n.parentId) : undefined;
-          positions[n.id] = { x: n.position.x + (parent?.x ?? 0), y: n.position.y + (parent?.y ?? 0) };
+          positions.set(n.id, { x: n.position.x + (parent?.x ?? 0), y: n.position.y + (parent?.y ?? 0) });
         }
-        if (Object.keys(positions).length > 0) dispatch({ type: 'moveNodes', positions });
+        // Object.fromEntries defines own properties, so `__proto__` is an ordinary key there.
+        if (positions.size > 0) dispatch({ type: 'moveNodes', positions: Object.fromEntries(positions) });
       } else if (moved) setDrag(moving);
     },
     [drag],
@@ -415,57 +446,66 @@ function CanvasInner() {
       onDrop={onDrop}
       onMouseMove={onMouseMove}
       onMouseLeave={() => (pointer.current = undefined)}
+      // Pressing on the graph ends a text selection made earlier on the page (React Flow cancels the
+      // browser's own handling of the press), so Ctrl+C then copies the selected nodes, not stale words.
+      onPointerDownCapture={(e) => {
+        if (!(e.target as Element).closest('.add-menu, input, textarea')) document.getSelection()?.removeAllRanges();
+      }}
       onDoubleClick={(e) => {
         if ((e.target as Element).classList.contains('react-flow__pane')) openMenu({ x: e.clientX, y: e.clientY });
       }}
     >
-      <ReactFlow<FlowNode, WireEdgeType>
-        nodes={nodes as FlowNode[]}
-        edges={flow.edges as WireEdgeType[]}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onNodeDragStart={() => (dragging.current = true)}
-        onNodeDragStop={(_e, _node, moved) => {
-          dragging.current = false;
-          commitDrag(moved);
-          setDrag(new Map());
-        }}
-        onNodeDoubleClick={(_e, node) => {
-          if (node.type === 'block' && node.data.composite) setView({ composite: node.id });
-        }}
-        isValidConnection={isValidConnection}
-        onConnect={onConnect}
-        onConnectEnd={onConnectEnd}
-        connectionRadius={24}
-        deleteKeyCode={null}
-        selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
-        zoomOnDoubleClick={false}
-        snapToGrid={view.snap}
-        snapGrid={[20, 20]}
-        fitView={fitOnOpen}
-        fitViewOptions={{ padding: 0.12 }}
-        minZoom={0.1}
-        maxZoom={3}
-        proOptions={{ hideAttribution: true }}
-      >
-        <Background variant={view.snap ? BackgroundVariant.Lines : BackgroundVariant.Dots} gap={20} color={view.snap ? '#f1f1f4' : '#d4d4d8'} />
-        {view.unrolled ? null : <MiniMap<FlowNode> nodeColor={minimapColor} pannable zoomable ariaLabel="Minimap" style={{ width: 160, height: 110 }} />}
-        <Controls showInteractive={false} aria-label="Zoom controls" />
-        <ConnectionHint check={check} />
-        {loaded && doc.nodes.length === 0 ? (
-          <Panel position="top-center" className="canvas-hint">
-            Empty graph: drag a block from the palette, or double-click the canvas to search for one.
-          </Panel>
-        ) : null}
-        {!loaded ? (
-          <Panel position="top-center" className="canvas-hint">
-            Loading…
-          </Panel>
-        ) : null}
-      </ReactFlow>
+      <EdgeLabelLayer.Provider value={labelLayer}>
+        <ReactFlow<FlowNode, WireEdgeType>
+          nodes={nodes as FlowNode[]}
+          edges={flow.edges as WireEdgeType[]}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onNodeDragStart={() => (dragging.current = true)}
+          onNodeDragStop={(_e, _node, moved) => {
+            dragging.current = false;
+            commitDrag(moved);
+            setDrag(new Map());
+          }}
+          onNodeDoubleClick={(_e, node) => {
+            if (node.type === 'block' && node.data.composite) setView({ composite: node.id });
+          }}
+          isValidConnection={isValidConnection}
+          onConnect={onConnect}
+          onConnectEnd={onConnectEnd}
+          connectionRadius={24}
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={MULTI_SELECTION_KEYS}
+          zoomOnDoubleClick={false}
+          snapToGrid={view.snap}
+          snapGrid={SNAP_GRID}
+          fitView={fitOnOpen}
+          fitViewOptions={FIT_VIEW_OPTIONS}
+          minZoom={0.1}
+          maxZoom={3}
+          // Large graphs: only what is in view is in the DOM (the minimap still shows everything).
+          onlyRenderVisibleElements
+          proOptions={PRO_OPTIONS}
+        >
+          <Background variant={view.snap ? BackgroundVariant.Lines : BackgroundVariant.Dots} gap={20} color={view.snap ? '#f1f1f4' : '#d4d4d8'} />
+          {view.unrolled ? null : <MiniMap<FlowNode> nodeColor={minimapColor} pannable zoomable ariaLabel="Minimap" style={{ width: 160, height: 110 }} />}
+          <Controls showInteractive={false} aria-label="Zoom controls" />
+          <ConnectionHint check={check} />
+          {loaded && doc.nodes.length === 0 ? (
+            <Panel position="top-center" className="canvas-hint">
+              Empty graph: drag a block from the palette, or double-click the canvas to search for one.
+            </Panel>
+          ) : null}
+          {!loaded ? (
+            <Panel position="top-center" className="canvas-hint">
+              Loading…
+            </Panel>
+          ) : null}
+        </ReactFlow>
+      </EdgeLabelLayer.Provider>
       {menu !== undefined ? (
         <AddBlockMenu
           at={menu.screen}

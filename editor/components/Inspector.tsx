@@ -4,7 +4,7 @@
  * selected wire (its shape, take) or loop frame (over/steps, direction); or the graph itself.
  * Edits are committed on Enter, on leaving a field, or at once for choices, as one undo step each.
  */
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { checkParam, paramDefault } from '../../blocks/params.ts';
 import { getBlock } from '../../blocks/registry.ts';
 import { formatType } from '../../blocks/shape.ts';
@@ -37,10 +37,18 @@ function CommitField(props: {
   hint?: string;
 }) {
   const id = useId();
+  const input = useRef<HTMLInputElement>(null);
   const [text, setText] = useState(props.value);
+  // A number field holding text that is not a number (`32e`): the browser reports its value as ''
+  // (which would read as "cleared", i.e. back to the default), so it is refused here instead.
+  const [bad, setBad] = useState(false);
   useEffect(() => setText(props.value), [props.value]);
-  const error = text === props.value ? undefined : props.validate(text);
+  const error = bad ? `${props.label}: not a number (fix it, or press Escape to undo the typing)` : text === props.value ? undefined : props.validate(text);
   const done = () => {
+    if (input.current?.validity.badInput === true) {
+      setBad(true);
+      return;
+    }
     if (text === props.value) return;
     if (props.validate(text) === undefined) props.commit(text);
   };
@@ -48,6 +56,7 @@ function CommitField(props: {
     <div className="field">
       <label htmlFor={id}>{props.label}</label>
       <input
+        ref={input}
         id={id}
         type={props.type ?? 'text'}
         value={text}
@@ -58,11 +67,21 @@ function CommitField(props: {
         data-testid={props.testId}
         aria-invalid={error !== undefined}
         aria-describedby={error !== undefined ? `${id}-error` : props.hint ? `${id}-hint` : undefined}
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => {
+          setText(e.target.value);
+          setBad(e.target.validity.badInput);
+        }}
+        // `32e` → `32ee` leaves the reported value '' and fires no change: read validity on every input.
+        onInput={(e) => setBad(e.currentTarget.validity.badInput)}
         onBlur={done}
         onKeyDown={(e) => {
           if (e.key === 'Enter') done();
-          if (e.key === 'Escape') setText(props.value);
+          if (e.key === 'Escape') {
+            setText(props.value);
+            setBad(false);
+            // The text the browser could not read is not React's value: put the committed one back by hand.
+            if (input.current !== null) input.current.value = props.value;
+          }
         }}
       />
       {error !== undefined ? (

@@ -3,11 +3,20 @@
  * (it closes a cycle, carrying the value to the next step) is dashed, purple, with a z⁻¹ badge; a
  * wire leaving a loop shows whether it takes the last step's value or all of them (click to switch).
  */
+import { memo, useContext, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, getSmoothStepPath, type EdgeProps } from '@xyflow/react';
+import { EdgeLabelLayer } from './edge-label-layer.ts';
 import { WIRE_COLORS, type WireEdge as WireEdgeType } from '../flow-model.ts';
 import { dispatch } from '../store.ts';
 
-export function WireEdge(props: EdgeProps<WireEdgeType>) {
+/** Into the canvas's label layer when it has one (no per-edge store lookups), else React Flow's renderer. */
+function Label({ children }: { children: ReactNode }) {
+  const layer = useContext(EdgeLabelLayer);
+  return layer !== null ? createPortal(children, layer) : <EdgeLabelRenderer>{children}</EdgeLabelRenderer>;
+}
+
+export const WireEdge = memo(function WireEdge(props: EdgeProps<WireEdgeType>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd } = props;
   if (data === undefined) return null;
   const geometry = { sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition };
@@ -26,7 +35,7 @@ export function WireEdge(props: EdgeProps<WireEdgeType>) {
         style={{ stroke: color, strokeWidth: selected ? 3 : data.recurrent ? 2 : 1.5, ...(data.recurrent ? { strokeDasharray: '6 4' } : {}) }}
       />
       {hasLabel ? (
-        <EdgeLabelRenderer>
+        <Label>
           <div
             className={`wire-label nodrag nopan${data.error ? ' wire-error' : ''}${data.recurrent ? ' wire-recurrent' : ''}${selected ? ' is-selected' : ''}`}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
@@ -53,8 +62,8 @@ export function WireEdge(props: EdgeProps<WireEdgeType>) {
             ) : null}
             {data.shape !== undefined ? <span className="wire-shape">{data.shape}</span> : null}
           </div>
-        </EdgeLabelRenderer>
+        </Label>
       ) : null}
     </>
   );
-}
+});

@@ -2,6 +2,11 @@
  * Auto-layout with dagre: data flows left to right, each loop is a cluster (so its frame stays
  * compact and apart from the others), and wires that close a cycle through a delay are left out of
  * the ranking, so a recurrent cell does not push its own delay to the far right.
+ *
+ * graphlib keeps its nodes in plain objects, so node ids that are Object.prototype names
+ * (`constructor`, `toString`, `__proto__`, all valid ids) would clash with inherited keys: every
+ * name given to dagre carries a prefix (`n:` for blocks, `loop:` for clusters), and the result is
+ * built with own properties only.
  */
 import dagre from '@dagrejs/dagre';
 import { splitEndpoint, type GraphDoc } from '../../runtime/graph/types.ts';
@@ -16,14 +21,17 @@ export interface LayoutInput {
   readonly heightOf: (type: string) => number;
 }
 
-/** New absolute positions (top-left, whole pixels) for every node of `doc`. */
+/** dagre's name for node `id` (ids never contain `:`, so these cannot meet the cluster names). */
+const dagreName = (id: string): string => `n:${id}`;
+
+/** New absolute positions (top-left, whole pixels) for every node of `doc`; own properties only (use Object.hasOwn). */
 export function dagreLayout(doc: GraphDoc, { loopOf, recurrent, width, heightOf }: LayoutInput): Record<string, Point> {
   const g = new dagre.graphlib.Graph({ compound: true, multigraph: true });
   g.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 70, marginx: 40, marginy: 40 });
   g.setDefaultEdgeLabel(() => ({}));
   const clusters = new Set<string>();
   for (const n of doc.nodes) {
-    g.setNode(n.id, { width, height: heightOf(n.type) });
+    g.setNode(dagreName(n.id), { width, height: heightOf(n.type) });
     const loop = loopOf(n.id);
     if (loop !== undefined) {
       const cluster = `loop:${loop}`;
@@ -31,7 +39,7 @@ export function dagreLayout(doc: GraphDoc, { loopOf, recurrent, width, heightOf 
         clusters.add(cluster);
         g.setNode(cluster, { paddingTop: 40, paddingLeft: 24, paddingRight: 24, paddingBottom: 24 });
       }
-      g.setParent(n.id, cluster);
+      g.setParent(dagreName(n.id), cluster);
     }
   }
   const types = new Map(doc.nodes.map((n) => [n.id, n.type]));
@@ -41,13 +49,14 @@ export function dagreLayout(doc: GraphDoc, { loopOf, recurrent, width, heightOf 
     if (from === undefined || to === undefined || !types.has(from.node) || !types.has(to.node) || from.node === to.node) return;
     // Into a delay's `in`: the wire runs back in time; rank the delay before the cell it feeds.
     if (recurrent.has(i) || (to.port === 'in' && types.get(to.node) === 'delay')) return;
-    g.setEdge(from.node, to.node, {}, `e${i}`);
+    g.setEdge(dagreName(from.node), dagreName(to.node), {}, `e${i}`);
   });
   dagre.layout(g);
-  const out: Record<string, Point> = {};
-  for (const n of doc.nodes) {
-    const p = g.node(n.id) as { x: number; y: number; width: number; height: number };
-    out[n.id] = { x: Math.round(p.x - p.width / 2), y: Math.round(p.y - p.height / 2) };
-  }
-  return out;
+  // Object.fromEntries defines own properties, so even `__proto__` becomes an ordinary key.
+  return Object.fromEntries(
+    doc.nodes.map((n) => {
+      const p = g.node(dagreName(n.id)) as { x: number; y: number; width: number; height: number };
+      return [n.id, { x: Math.round(p.x - p.width / 2), y: Math.round(p.y - p.height / 2) }];
+    }),
+  );
 }

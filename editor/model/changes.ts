@@ -5,14 +5,16 @@
  *
  * A change either keeps the document a valid file (what `parseGraph` accepts: ids valid and unique,
  * edges between existing ports, params in range, references to existing nodes and loops) or is
- * refused with an `EditError` and leaves it untouched. Validation errors (shapes, cycles) are
- * allowed: they are what the editor shows.
+ * refused with an `EditError` and leaves it untouched. That includes the file's size limits
+ * (`LIMITS`: nodes, loops, edges), so Save never writes a file Open would refuse. Validation
+ * errors (shapes, cycles) are allowed: they are what the editor shows.
  */
 import type { Draft } from 'immer';
 import { checkParam } from '../../blocks/params.ts';
 import { getBlock } from '../../blocks/registry.ts';
 import { LOOP_STEPS } from '../../runtime/graph/fields.ts';
 import {
+  LIMITS,
   splitEndpoint,
   type Direction,
   type GraphDoc,
@@ -50,7 +52,7 @@ export type Change =
   | { readonly type: 'connect'; readonly from: string; readonly to: string; readonly take?: Take }
   /** Nodes with their wires, wires, and loops (their nodes stay, outside loops). */
   | { readonly type: 'deleteElements'; readonly nodes?: readonly string[]; readonly edges?: readonly EdgeRef[]; readonly loops?: readonly string[] }
-  /** Absolute canvas positions. */
+  /** Absolute canvas positions, as own properties (build them with Object.fromEntries: `positions[id] = p` on `{}` loses an id `__proto__`). */
   | { readonly type: 'moveNodes'; readonly positions: Readonly<Record<string, Point>> }
   /** `value` undefined removes the param (the block's default applies). */
   | { readonly type: 'setParam'; readonly node: string; readonly param: string; readonly value: ParamValueJson | undefined }
@@ -191,11 +193,32 @@ function removeLoops(d: DraftDoc, gone: ReadonlySet<string>): void {
   for (const n of d.nodes) if (n.loop !== undefined && gone.has(n.loop)) delete n.loop;
 }
 
+const count = new Intl.NumberFormat('en-US');
+
+/** Refuse a document past the limits `parseGraph` enforces (a file the loader would not open). */
+function checkLimits(d: DraftDoc): void {
+  const lists = [
+    ['nodes', d.nodes.length],
+    ['loops', d.loops?.length ?? 0],
+    ['edges', d.edges.length],
+  ] as const;
+  for (const [what, n] of lists) {
+    if (n > LIMITS[what]) refuse(`a graph may have at most ${count.format(LIMITS[what])} ${what}; this would make ${count.format(n)}`);
+  }
+}
+
 /**
  * Apply `c` to the draft. Returns a new document only for `replace` (immer takes a returned value
- * as the result). Throws `EditError` when the change would make the file invalid.
+ * as the result). Throws `EditError` when the change would make the file invalid, including when
+ * it would take the graph past the file limits.
  */
 export function applyChange(d: DraftDoc, c: Change): GraphDoc | undefined {
+  const replaced = applyOne(d, c);
+  if (replaced === undefined) checkLimits(d);
+  return replaced;
+}
+
+function applyOne(d: DraftDoc, c: Change): GraphDoc | undefined {
   switch (c.type) {
     case 'replace':
       return c.doc;
@@ -235,10 +258,11 @@ export function applyChange(d: DraftDoc, c: Change): GraphDoc | undefined {
     case 'deleteElements': {
       const gone = new Set(c.nodes ?? []);
       for (const id of gone) findNode(d, id);
+      // Checked first: deleting a sequence source removes its loops, which may be selected too.
+      for (const id of c.loops ?? []) if (!hasLoop(d, id)) refuse(`there is no loop ${id}`);
       const wires = new Set((c.edges ?? []).map(edgeKey));
       d.edges = d.edges.filter((e) => !wires.has(edgeKey(e)));
       removeNodes(d, gone);
-      for (const id of c.loops ?? []) if (!hasLoop(d, id)) refuse(`there is no loop ${id}`);
       removeLoops(d, new Set(c.loops ?? []));
       return undefined;
     }
@@ -404,4 +428,23 @@ function paste(d: DraftDoc, frag: Fragment, offset: Point): void {
     if (d.edges.some((x) => x.to === edge.to)) continue;
     d.edges.push(edge);
   }
+}
+
+/** Loops the change names for deletion (in a batch too). */
+function loopsNamed(c: Change): string[] {
+  if (c.type === 'deleteElements') return [...(c.loops ?? [])];
+  if (c.type === 'batch') return c.changes.flatMap(loopsNamed);
+  return [];
+}
+
+/**
+ * Loops that `change` removed without being asked to: a loop runs over a sequence source, and
+ * deleting that source takes the loop with it (its blocks stay, outside loops). The editor says so.
+ */
+export function loopsDroppedWithSource(before: GraphDoc, after: GraphDoc, change: Change): { readonly id: string; readonly over: string }[] {
+  if (change.type === 'replace' || before === after) return [];
+  const kept = new Set((after.loops ?? []).map((l) => l.id));
+  const nodes = new Set(after.nodes.map((n) => n.id));
+  const named = new Set(loopsNamed(change));
+  return (before.loops ?? []).flatMap((l) => ('over' in l && !kept.has(l.id) && !named.has(l.id) && !nodes.has(l.over) ? [{ id: l.id, over: l.over }] : []));
 }

@@ -92,8 +92,9 @@ function layout(doc: GraphDoc, analysis: GraphAnalysis, u: UnrolledGraph, select
   const shift = (x: number, own?: string): number =>
     extents.filter((e) => e.id !== own && e.maxX <= x + 1).reduce((s, e) => s + (e.length - 1) * e.width, 0);
 
-  const marks: Record<string, number> = {};
-  for (const n of doc.nodes) if ((analysis.weights.get(n.id) ?? []).length > 0) marks[n.id] = Object.keys(marks).length % SHARED_COLORS.length;
+  // Maps, not plain objects: node ids may be Object.prototype names (`constructor`, `__proto__`).
+  const marks = new Map<string, number>();
+  for (const n of doc.nodes) if ((analysis.weights.get(n.id) ?? []).length > 0) marks.set(n.id, marks.size % SHARED_COLORS.length);
 
   const nodes: UnrolledFlowNode[] = [];
   for (const e of extents) {
@@ -112,12 +113,12 @@ function layout(doc: GraphDoc, analysis: GraphAnalysis, u: UnrolledGraph, select
       });
     }
   }
-  const copies: Record<string, number> = {};
+  const copies = new Map<string, number>();
   for (const c of u.nodes) {
     const p = abs.get(c.node)!;
     const loop = c.loop !== undefined ? byLoop.get(c.loop) : undefined;
     const x = loop !== undefined ? p.x + shift(loop.minX, loop.id) + (c.position ?? 0) * loop.width : p.x + shift(p.x);
-    copies[c.node] = (copies[c.node] ?? 0) + 1;
+    copies.set(c.node, (copies.get(c.node) ?? 0) + 1);
     const type = types.get(c.node) ?? c.type;
     nodes.push({
       id: c.key,
@@ -132,7 +133,7 @@ function layout(doc: GraphDoc, analysis: GraphAnalysis, u: UnrolledGraph, select
         title: getBlock(type)?.title ?? type,
         step: c.step,
         weights: Object.values(c.weights).map((w) => w.key),
-        mark: marks[c.node],
+        mark: marks.get(c.node),
         linked: selected.has(c.node),
       },
       draggable: false,
@@ -160,5 +161,5 @@ function layout(doc: GraphDoc, analysis: GraphAnalysis, u: UnrolledGraph, select
       else if (s.kind === 'stack') for (const item of s.items) wire(item.key, c.key, port);
     }
   }
-  return { nodes, edges, copies, marks, lengths: u.lengths };
+  return { nodes, edges, copies: Object.fromEntries(copies), marks: Object.fromEntries(marks), lengths: u.lengths };
 }
