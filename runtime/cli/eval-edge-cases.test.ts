@@ -11,6 +11,7 @@ import { Model } from '../train/model.ts';
 import { Rng } from '../train/prng.ts';
 import { writeSafetensors } from '../weights/safetensors.ts';
 import { weightTensors } from './weights-io.ts';
+import { wholeSequenceGraph } from '../train/gradcheck-support.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'unroll-eval-cases-'));
@@ -30,29 +31,7 @@ function analysisOf(text: string) {
 }
 
 /** A float sequence read both per step (the loop) and whole (attention keys and values). */
-const WHOLE = {
-  format: 'unroll-graph',
-  version: 1,
-  name: 'attention over a whole input',
-  loops: [{ id: 't', over: 'x' }],
-  nodes: [
-    { id: 'x', type: 'input', params: { kind: 'vector', size: 3 } },
-    { id: 'enc', type: 'encoder', params: { kind: 'linear', size: 3 }, loop: 't' },
-    { id: 'att', type: 'attention', params: { score: 'dot', size: 2 } },
-    { id: 'dec', type: 'decoder', params: { size: 2 } },
-    { id: 'y', type: 'target', params: { kind: 'vector', size: 2, sequence: false } },
-    { id: 'loss', type: 'loss', params: { kind: 'mse' } },
-  ],
-  edges: [
-    { from: 'x.out', to: 'enc.in' },
-    { from: 'x.out', to: 'att.keys' },
-    { from: 'x.out', to: 'att.values' },
-    { from: 'enc.out', to: 'att.query', take: 'last' },
-    { from: 'att.context', to: 'dec.in' },
-    { from: 'dec.out', to: 'loss.pred' },
-    { from: 'y.out', to: 'loss.target' },
-  ],
-};
+const WHOLE = wholeSequenceGraph('dot');
 
 describe('eval --grad', () => {
   // Regression (found in review), fixed: eval.ts reports the gradient of every feed of a source (the whole-sequence

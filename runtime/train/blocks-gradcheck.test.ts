@@ -13,7 +13,7 @@ import type { CellLowering } from '../compile/types.ts';
 import { Model } from './model.ts';
 import type { Pass, SourceData } from './pass.ts';
 import { Rng } from './prng.ts';
-import { TOL, checkGradients, loadExample, randomSources, setParams } from './gradcheck-support.ts';
+import { TOL, checkGradients, loadExample, randomSources, setParams, wholeSequenceGraph } from './gradcheck-support.ts';
 
 const B = 2;
 /** Every cell lowering for graphs with gated cells (the only blocks it changes), else the default. */
@@ -73,35 +73,6 @@ function elementwiseGraph(mse: { at: string; reduction: string }, bce: { reducti
   } as GraphDoc;
 }
 
-/**
- * Attention outside any loop reading a sequence input straight (keys and values): the sequence
- * enters as one whole feed `[T, 3]`; the query is a loop's last encoding of the same input.
- */
-function wholeSequenceGraph(score: string): GraphDoc {
-  return {
-    format: 'unroll-graph',
-    version: 1,
-    name: 'attention over a whole input sequence',
-    loops: [{ id: 't', over: 'x' }],
-    nodes: [
-      { id: 'x', type: 'input', params: { kind: 'vector', size: 3 } },
-      { id: 'enc', type: 'encoder', params: { kind: 'linear', size: 3 }, loop: 't' },
-      { id: 'att', type: 'attention', params: { score, size: 2 } },
-      { id: 'dec', type: 'decoder', params: { size: 2 } },
-      { id: 'y', type: 'target', params: { kind: 'vector', size: 2, sequence: false } },
-      { id: 'loss', type: 'loss', params: { kind: 'mse' } },
-    ],
-    edges: [
-      { from: 'x.out', to: 'enc.in' },
-      { from: 'x.out', to: 'att.keys' },
-      { from: 'x.out', to: 'att.values' },
-      { from: 'enc.out', to: 'att.query', take: 'last' },
-      { from: 'att.context', to: 'dec.in' },
-      { from: 'dec.out', to: 'loss.pred' },
-      { from: 'y.out', to: 'loss.target' },
-    ],
-  } as GraphDoc;
-}
 
 interface GraphCase {
   readonly name: string;

@@ -127,3 +127,33 @@ export function checkGradients(
   }
   return { checked, worst, zeroWeights };
 }
+
+/**
+ * Attention outside any loop reading a sequence input straight (keys and values): the sequence
+ * enters as one whole feed `[T, 3]`; the query is a loop's last encoding of the same input.
+ */
+export function wholeSequenceGraph(score: string): GraphDoc {
+  return {
+    format: 'unroll-graph',
+    version: 1,
+    name: 'attention over a whole input sequence',
+    loops: [{ id: 't', over: 'x' }],
+    nodes: [
+      { id: 'x', type: 'input', params: { kind: 'vector', size: 3 } },
+      { id: 'enc', type: 'encoder', params: { kind: 'linear', size: 3 }, loop: 't' },
+      { id: 'att', type: 'attention', params: { score, size: 2 } },
+      { id: 'dec', type: 'decoder', params: { size: 2 } },
+      { id: 'y', type: 'target', params: { kind: 'vector', size: 2, sequence: false } },
+      { id: 'loss', type: 'loss', params: { kind: 'mse' } },
+    ],
+    edges: [
+      { from: 'x.out', to: 'enc.in' },
+      { from: 'x.out', to: 'att.keys' },
+      { from: 'x.out', to: 'att.values' },
+      { from: 'enc.out', to: 'att.query', take: 'last' },
+      { from: 'att.context', to: 'dec.in' },
+      { from: 'dec.out', to: 'loss.pred' },
+      { from: 'y.out', to: 'loss.target' },
+    ],
+  } as GraphDoc;
+}
