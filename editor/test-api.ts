@@ -7,7 +7,7 @@ import type { GraphDoc } from '../runtime/graph/types.ts';
 import { serializeGraph } from '../runtime/graph/serialize.ts';
 import { analysisCounts } from './counts.ts';
 import { exampleNames } from './examples.ts';
-import { buildFlow, type Selection } from './flow-model.ts';
+import { buildFlow, type EdgeData, type Selection } from './flow-model.ts';
 import type { Change } from './model/changes.ts';
 import { buildUnrolledFlow } from './model/unrolled-flow.ts';
 import { renderStats } from './render-stats.ts';
@@ -39,15 +39,8 @@ export interface ProblemInfo {
   readonly path: string | undefined;
 }
 
-/** One wire as the canvas draws it. */
-export interface WireInfo {
-  readonly from: string;
-  readonly to: string;
-  readonly recurrent: boolean;
-  readonly error: boolean;
-  readonly shape: string | undefined;
-  readonly take: 'last' | 'all' | undefined;
-}
+/** One wire as the canvas draws it: the edge data without its document index. */
+export type WireInfo = Pick<EdgeData, 'from' | 'to' | 'recurrent' | 'error' | 'shape' | 'take'>;
 
 export interface UnrolledInfo {
   readonly steps: number;

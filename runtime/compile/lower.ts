@@ -43,6 +43,8 @@ export class Lowering {
   private readonly stacks = new Map<UnrolledSource, Sym>();
   private readonly shared = new Map<string, Sym>();
   private readonly edgeInto = new Map<string, GraphEdge>();
+  /** Index of the edge into each `"node.port"`, for its validated type. */
+  private readonly edgeIndexInto = new Map<string, number>();
   private readonly unrolledByKey = new Map<string, UnrolledNode>();
 
   constructor(
@@ -50,7 +52,10 @@ export class Lowering {
     readonly unrolled: UnrolledGraph,
     readonly options: Required<LowerOptions>,
   ) {
-    for (const e of analysis.doc.edges) this.edgeInto.set(e.to, e);
+    analysis.doc.edges.forEach((e, i) => {
+      this.edgeInto.set(e.to, e);
+      this.edgeIndexInto.set(e.to, i);
+    });
     for (const n of unrolled.nodes) this.unrolledByKey.set(n.key, n);
   }
 
@@ -134,8 +139,8 @@ export class Lowering {
 
   /** The type the wire into `node.port` delivers. */
   delivered(node: string, port: string): ValueType | undefined {
-    const i = this.analysis.doc.edges.findIndex((e) => e.to === `${node}.${port}`);
-    return i >= 0 ? this.analysis.edgeTypes[i] : undefined;
+    const i = this.edgeIndexInto.get(`${node}.${port}`);
+    return i !== undefined ? this.analysis.edgeTypes[i] : undefined;
   }
 
   loopOf(node: string): string | undefined {

@@ -165,32 +165,38 @@ function partStrides(whole: Shaped, partShape: readonly number[], dropAxis: numb
   return whole.batched ? [sizeOf(whole.shape), ...per] : per;
 }
 
-const concatRule: OpRule = {
-  forward(c) {
-    const ax = c.node.attrs.axis!;
-    const axisStride = contiguous(c.node.shape)[ax]!;
-    let offset = 0;
-    for (let j = 0; j < c.node.inputs.length; j++) {
-      const x = c.input(j);
-      const part = asPart(x, c.node);
-      copy(c, fullShape(part, c.B), partStrides(c.node, x.shape, undefined), broadcastStrides(x, part), c.value(x.id), at(c.out, offset * axisStride), false);
-      offset += x.shape[ax]!;
-    }
-    return [];
-  },
-  backward(c) {
-    const ax = c.node.attrs.axis!;
-    const axisStride = contiguous(c.node.shape)[ax]!;
-    let offset = 0;
-    for (let j = 0; j < c.node.inputs.length; j++) {
-      const x = c.input(j);
-      const part = asPart(x, c.node);
-      const g = c.grad(j, x.batched === c.node.batched);
-      if (g !== undefined) copy(c, fullShape(part, c.B), broadcastStrides(x, part), partStrides(c.node, x.shape, undefined), at(c.dOut, offset * axisStride), g.ref, g.acc);
-      offset += x.shape[ax]!;
-    }
-  },
-};
+/**
+ * The pieces of a concat (or stack) output: each input with its iteration shape, its strides inside
+ * the output and its element offset there. Forward copies each piece in, backward copies it out.
+ */
+function pieces(c: RuleCtx, kind: 'concat' | 'stack'): { j: number; x: OpNode; shape: number[]; inOut: number[]; own: number[]; offset: number }[] {
+  const itemShape = c.node.shape.slice(1);
+  const axisStride = kind === 'concat' ? contiguous(c.node.shape)[c.node.attrs.axis!]! : sizeOf(itemShape);
+  let along = 0;
+  return c.node.inputs.map((_, j) => {
+    const x = c.input(j);
+    const part = asPart(x, c.node);
+    const inOut = kind === 'concat' ? partStrides(c.node, x.shape, undefined) : partStrides(c.node, itemShape, 0);
+    const offset = along * axisStride;
+    along += kind === 'concat' ? x.shape[c.node.attrs.axis!]! : 1;
+    return { j, x, shape: fullShape(part, c.B), inOut, own: broadcastStrides(x, part), offset };
+  });
+}
+
+function piecewiseRule(kind: 'concat' | 'stack'): OpRule {
+  return {
+    forward(c) {
+      for (const p of pieces(c, kind)) copy(c, p.shape, p.inOut, p.own, c.value(p.x.id), at(c.out, p.offset), false);
+      return [];
+    },
+    backward(c) {
+      for (const p of pieces(c, kind)) {
+        const g = c.grad(p.j, p.x.batched === c.node.batched);
+        if (g !== undefined) copy(c, p.shape, p.own, p.inOut, at(c.dOut, p.offset), g.ref, g.acc);
+      }
+    },
+  };
+}
 
 /** slice and index: a window along one axis (index drops the axis). */
 function windowRule(kind: 'slice' | 'index'): OpRule {
@@ -215,29 +221,6 @@ function windowRule(kind: 'slice' | 'index'): OpRule {
     },
   };
 }
-
-const stackRule: OpRule = {
-  forward(c) {
-    const itemShape = c.node.shape.slice(1);
-    const each = sizeOf(itemShape);
-    c.node.inputs.forEach((id, j) => {
-      const x = c.input(j);
-      const part = asPart(x, c.node);
-      copy(c, fullShape(part, c.B), partStrides(c.node, itemShape, 0), broadcastStrides(x, part), c.value(id), at(c.out, j * each), false);
-    });
-    return [];
-  },
-  backward(c) {
-    const itemShape = c.node.shape.slice(1);
-    const each = sizeOf(itemShape);
-    c.node.inputs.forEach((_, j) => {
-      const x = c.input(j);
-      const part = asPart(x, c.node);
-      const g = c.grad(j, x.batched === c.node.batched);
-      if (g !== undefined) copy(c, fullShape(part, c.B), broadcastStrides(x, part), partStrides(c.node, itemShape, 0), at(c.dOut, j * each), g.ref, g.acc);
-    });
-  },
-};
 
 const reshapeRule: OpRule = {
   forward(c) {
@@ -404,13 +387,13 @@ export const OP_RULES: Readonly<Record<OpName, OpRule>> = {
   exp: unaryRule('exp', 'exp', true),
   log: unaryRule('log', 'log', false),
   softmax: softmaxRule,
-  concat: concatRule,
+  concat: piecewiseRule('concat'),
   slice: windowRule('slice'),
   reshape: reshapeRule,
   sum: sumRule,
   gather: gatherRule,
   index: windowRule('index'),
-  stack: stackRule,
+  stack: piecewiseRule('stack'),
   cross_entropy: crossEntropyRule,
   bce_logits: bceRule,
   lstm_cell: lstmRule,

@@ -3,7 +3,7 @@
  * input 3, hidden 4, batch 2, 5 steps) with outputs in float64 and float32. Each block's forward,
  * and each composite drawn from primitives, is stepped one example at a time on the reference evaluator.
  */
-import { readFileSync } from 'node:fs';
+import { loadGolden, type Golden } from './golden-fixture.ts';
 import { describe, expect, it } from 'vitest';
 import type { AnyBlockDef } from '../../blocks/types.ts';
 import { vector } from '../../blocks/shape.ts';
@@ -12,27 +12,7 @@ import { getBlock } from '../../blocks/registry.ts';
 import { evaluateBlock } from './block.ts';
 import { evaluateComposite } from './composite.ts';
 
-type Vec = number[];
-interface Result {
-  readonly output: Vec[][]; // [batch][step][hidden]
-  readonly h_n: Vec[][]; // [1][batch][hidden]
-  readonly c_n?: Vec[][];
-}
-interface Golden {
-  readonly cell: 'rnn' | 'gru' | 'lstm';
-  readonly input_size: number;
-  readonly hidden_size: number;
-  readonly batch: number;
-  readonly seq_len: number;
-  readonly weight_shapes: Record<string, number[]>;
-  readonly weights: Record<string, Vec | Vec[]>;
-  readonly input: Vec[][]; // [batch][step][input]
-  readonly zero_initial_state: { readonly float32: Result; readonly float64: Result };
-  readonly initial_state: { readonly h0: Vec[][]; readonly c0?: Vec[][] };
-  readonly with_initial_state: { readonly float32: Result; readonly float64: Result };
-}
-
-const load = (cell: string): Golden => JSON.parse(readFileSync(new URL(`./fixtures/golden/${cell}.json`, import.meta.url), 'utf8')) as Golden;
+const load = loadGolden;
 
 /** PyTorch's layer-0 names (weight_ih_l0) to the block's (weight_ih), values flattened row-major. */
 const weightsOf = (gold: Golden): Record<string, Float64Array> =>

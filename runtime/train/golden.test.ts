@@ -5,7 +5,7 @@
  * 1e-5 and float64 within 1e-9 — for the fused cell, the block's primitive forward and the
  * composite drawn from primitive blocks.
  */
-import { readFileSync } from 'node:fs';
+import { loadGolden, type Golden } from '../reference/golden-fixture.ts';
 import { describe, expect, it } from 'vitest';
 import type { GraphDoc } from '../graph/types.ts';
 import { analyzeGraph } from '../validate/validate.ts';
@@ -13,29 +13,7 @@ import type { CellLowering } from '../compile/types.ts';
 import { Model } from './model.ts';
 import type { Pass, SourceData } from './pass.ts';
 
-type Vec = number[];
-interface Result {
-  readonly output: Vec[][];
-  readonly loss: number;
-  readonly h_n: Vec[][];
-  readonly c_n?: Vec[][];
-  readonly grads: Record<string, Vec | Vec[] | Vec[][]>;
-}
-interface Golden {
-  readonly cell: 'rnn' | 'gru' | 'lstm';
-  readonly input_size: number;
-  readonly hidden_size: number;
-  readonly batch: number;
-  readonly seq_len: number;
-  readonly weights: Record<string, Vec | Vec[]>;
-  readonly input: Vec[][];
-  readonly zero_initial_state: { readonly float32: Result; readonly float64: Result };
-  readonly initial_state: { readonly h0: Vec[][]; readonly c0?: Vec[][] };
-  readonly with_initial_state: { readonly float32: Result; readonly float64: Result };
-}
-
-const load = (cell: string): Golden =>
-  JSON.parse(readFileSync(new URL(`../reference/fixtures/golden/${cell}.json`, import.meta.url), 'utf8')) as Golden;
+const load = loadGolden;
 
 /** input x → cell ⇄ delays (from zeros or from inputs h0, c0) → MSE(h, 0) summed over steps and units. */
 function cellGraph(gold: Golden, withState: boolean): GraphDoc {
