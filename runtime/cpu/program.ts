@@ -7,6 +7,7 @@ import type { BufferInfo, Instr, Ref } from '../compile/instr.ts';
 import type { Plan } from '../compile/plan.ts';
 import * as K from './kernels/index.ts';
 import type { FloatArray } from './kernels/index.ts';
+import { progress } from './progress.ts';
 
 export type DType = 'float32' | 'float64';
 
@@ -73,14 +74,20 @@ export class CpuProgram {
   }
 
   forward(): void {
-    for (const f of this.fwd) f();
+    for (const f of this.fwd) {
+      f();
+      progress();
+    }
   }
 
   /** Backward; with `probes` the diagnostic probes (state gradient norms, gate saturation) are recorded. */
   backward(probes = false): void {
     this.probesOn = probes;
     if (probes) this.probes.fill(0);
-    for (const f of this.bwd) f();
+    for (const f of this.bwd) {
+      f();
+      progress();
+    }
   }
 
   private compile(instr: Instr): () => void {
