@@ -17,7 +17,7 @@ export default defineConfig({
   // (150 kB gzipped) is expected, not a sign of an accidental import.
   build: { chunkSizeWarningLimit: 1024 },
   test: {
-    include: ['blocks/**/*.test.ts', 'runtime/**/*.test.ts', 'editor/**/*.test.{ts,tsx}', 'examples/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['blocks/**/*.test.ts', 'runtime/**/*.test.ts', 'editor/**/*.test.{ts,tsx}', 'examples/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
   },

@@ -11,7 +11,8 @@ import { buildFlow, type EdgeData, type Selection } from './flow-model.ts';
 import type { Change } from './model/changes.ts';
 import { buildUnrolledFlow } from './model/unrolled-flow.ts';
 import { renderStats } from './render-stats.ts';
-import { dispatch, getState, openExample, redoEdit, undoEdit, type StorageState, type ViewState } from './store.ts';
+import { getTraining, pauseTraining, resumeTraining, startTraining, stopTraining, type TrainingView } from './training/session.ts';
+import { currentDoc, dispatch, getState, openExample, redoEdit, undoEdit, type StorageState, type ViewState } from './store.ts';
 
 /** What is open, as the test API reports it. */
 export interface CurrentGraph {
@@ -81,6 +82,16 @@ export interface UnrollTestApi {
   /** Renders of the canvas's block component since the page loaded or `resetRenders()`. */
   renders(): { blockNode: number };
   resetRenders(): void;
+  /** The tab's training session (a Web Worker), driven as the Train controls drive it. */
+  training: {
+    /** Load the open graph into the worker and start; resolves once training has started. */
+    start(overrides?: { steps?: number }): Promise<void>;
+    pause(): Promise<void>;
+    resume(): Promise<void>;
+    /** Resolves when the run has ended. */
+    stop(): Promise<void>;
+    state(): TrainingView;
+  };
 }
 
 declare global {
@@ -154,6 +165,13 @@ export function installTestApi(target: Window): void {
     renders: () => ({ ...renderStats }),
     resetRenders: () => {
       renderStats.blockNode = 0;
+    },
+    training: {
+      start: (overrides) => startTraining(currentDoc(), overrides),
+      pause: pauseTraining,
+      resume: resumeTraining,
+      stop: stopTraining,
+      state: () => clone(getTraining()),
     },
   };
 }

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { CATALOGUE, type ErrorCode } from '../runtime/errors/catalogue.ts';
 import { parseGraph } from '../runtime/graph/parse.ts';
 import { analyzeGraph } from '../runtime/validate/validate.ts';
+import type { BenchResults } from '../bench/run.ts';
 
 const root = new URL('../', import.meta.url);
 const group = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -80,11 +81,51 @@ function trainingTable(): string {
   ].join('\n');
 }
 
+/** bench/results.json (`npm run bench`): Unroll's CPU backend against TF.js, and scaling. */
+function performanceTable(): string {
+  const r = JSON.parse(readFileSync(new URL('bench/results.json', root), 'utf8')) as BenchResults;
+  const w = r.workload;
+  const f = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+  const name: Readonly<Record<string, string>> = { unroll: 'Unroll (CPU, WebAssembly SIMD)', 'tfjs-cpu': 'TF.js 4.22 cpu', 'tfjs-wasm': 'TF.js 4.22 wasm' };
+  const rows = r.rows.map((row) => {
+    const ratio = r.ratios[row.cell];
+    const vs = row.framework === 'unroll' ? `**${f(ratio?.['tfjs-wasm'] ?? NaN)}×** / ${f(ratio?.['tfjs-cpu'] ?? NaN)}×` : '';
+    return `| ${row.cell.toUpperCase()} | ${name[row.framework]} | ${f(row.trainStepsPerSec)} | ${f(row.trainGflops)} | ${f(row.inferStepsPerSec)} | ${row.peakRssMiB.toFixed(0)} MiB | ${vs} |`;
+  });
+  const sweep = (key: 'hidden' | 'steps' | 'batch', label: string): string[] => {
+    const pts = r.scaling[key];
+    if (pts.length === 0) return [];
+    return [
+      '',
+      `| ${label} | ${pts.map((p) => String(p.value)).join(' | ')} |`,
+      `| --- | ${pts.map(() => '---:').join(' | ')} |`,
+      `| GFLOP per step | ${pts.map((p) => p.gflopPerStep.toFixed(3)).join(' | ')} |`,
+      `| steps/s | ${pts.map((p) => f(p.stepsPerSec)).join(' | ')} |`,
+      `| GFLOP/s | ${pts.map((p) => f(p.gflops)).join(' | ')} |`,
+    ];
+  };
+  return [
+    `\`${r.command}\` on ${r.machine.cpus} × ${r.machine.model}, Node ${r.machine.node}, measured ${r.measured.slice(0, 10)}: ` +
+      `one recurrent layer of ${w.hidden} units, input ${w.input}, batch ${w.batch}, ${w.steps} steps, a dense ${w.hidden}→${w.output} layer at every step, ` +
+      `MSE, Adam; medians of ${r.timing.runs} timed runs after warm-up, every framework measured in the same run. GFLOP/s counts matmul work only.`,
+    '',
+    '| cell | framework | training steps/s | GFLOP/s | inference steps/s | peak RSS growth | Unroll ÷ TF.js wasm / cpu |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+    '',
+    'Unroll LSTM training as one size grows (the others as above): steps/s against the FLOPs of a step; the GFLOP/s row shows where the cost grows faster than the FLOPs (tiny products at batch 1, weights that outgrow the caches at large hidden sizes).',
+    ...sweep('hidden', 'hidden units'),
+    ...sweep('steps', 'sequence length'),
+    ...sweep('batch', 'batch'),
+  ].join('\n');
+}
+
 export const SECTIONS: Readonly<Record<string, () => string>> = {
   examples: examplesTable,
   errors: errorsTable,
   gradients: gradientsTable,
   training: trainingTable,
+  performance: performanceTable,
 };
 
 /** `text` with every generated section rewritten; throws if a section's markers are missing. */

@@ -14,9 +14,11 @@ import {
 import { canvas } from '../canvas-bridge.ts';
 import { exampleNames } from '../examples.ts';
 import { openFile } from '../files.ts';
+import { downloadPytorchFile } from '../export.ts';
 import { canRedo, canUndo } from '../model/history.ts';
 import { newGraph, openExample, redoEdit, setView, undoEdit } from '../store.ts';
 import { useEditor } from '../use-editor.ts';
+import { TrainControls } from './TrainControls.tsx';
 
 /** A drop-down menu (a <details>): keyboard reachable, closed after a choice, Escape or a click elsewhere. */
 function Menu({ label, children }: { label: string; children: ReactNode }) {
@@ -101,6 +103,10 @@ export function TopBar() {
         <Item onClick={saveFile} keys="Ctrl S">
           Save / export JSON
         </Item>
+      </Menu>
+      <Menu label="Export">
+        <Item onClick={() => downloadPytorchFile('model.py')}>PyTorch model.py</Item>
+        <Item onClick={() => downloadPytorchFile('train.py')}>PyTorch train.py (DDP)</Item>
       </Menu>
       <Menu label="Edit">
         <Item onClick={undoEdit} disabled={!canUndo(history)} keys="Ctrl Z">
@@ -190,6 +196,7 @@ export function TopBar() {
           e.target.value = '';
         }}
       />
+      <TrainControls />
     </header>
   );
 }

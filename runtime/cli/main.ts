@@ -5,6 +5,8 @@ import { validateCommand } from './commands/validate.ts';
 import { unrollCommand } from './commands/unroll.ts';
 import { trainCommand } from './commands/train.ts';
 import { evalCommand } from './commands/eval.ts';
+import { exportCommand } from './commands/export.ts';
+import { exportDataCommand } from './commands/export-data.ts';
 import { GRAPH_FORMAT, GRAPH_FORMAT_VERSION } from '../graph/types.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 
@@ -15,12 +17,21 @@ export const USAGE = `usage: unroll <command> [options]
 commands
   validate G... [--json]           check graph files; print node, edge, weight and parameter counts or every error
   unroll G --steps T [--json]      print the DAG G becomes for sequence length T (or --steps src=5,y=6 per sequence)
-  train G [--task NAME] [--steps N] [--seed S] [--out W.safetensors] [--backend cpu] [--json]
-                                   train G on its task (or NAME: brackets, copy, adding); progress on a terminal,
-                                   one line per report otherwise; test metrics at the end; weights to W
+  train G [--task NAME] [--steps N] [--seed S] [--out W.safetensors] [--backend cpu] [--memory-budget SIZE] [--json]
+                                   train G on its task (or NAME: brackets, copy, adding, reverse, dyck, charlm, babi) in a worker thread;
+                                   progress on a terminal, one line per report otherwise; test metrics at the end;
+                                   weights to W; Ctrl+C stops early and still writes W; SIZE like 2GiB (default 1GiB)
   eval G --weights W --input X.json [--grad] [--json]
                                    run G with weights W on the examples in X.json: outputs, loss and with --grad
                                    the gradient of the loss for every weight and input (README: "eval input")
+  bench [--json]                   training and inference speed of LSTM, GRU and RNN on Unroll's CPU backend and
+                                   on TF.js (cpu, wasm) side by side; writes bench/results.json (README: "Performance")
+  export G --to pytorch [--out model.py]
+                                   a PyTorch module (state_dict keys = Unroll's weight names) and train.py beside it
+  export G --to onnx --steps T [--weights W] [--seed S] [--out model.onnx]
+                                   the forward pass unrolled for lengths T as ONNX (opset 17), weights embedded
+  export-data G [--task NAME] [--steps N] [--seed S] [--out DIR]
+                                   the task's training batches and test splits as safetensors files for train.py
 
 options
   --json       machine-readable output (one JSON object per line)
@@ -42,6 +53,8 @@ type Options = {
   input?: string;
   grad?: boolean;
   backend?: string;
+  'memory-budget'?: string;
+  to?: string;
 };
 
 function parse(argv: readonly string[]): { command: string | undefined; files: string[]; options: Options } {
@@ -62,6 +75,8 @@ function parse(argv: readonly string[]): { command: string | undefined; files: s
         input: { type: 'string' },
         grad: { type: 'boolean' },
         backend: { type: 'string' },
+        'memory-budget': { type: 'string' },
+        to: { type: 'string' },
       },
     });
     const [command, ...files] = positionals;
@@ -77,6 +92,16 @@ function intOption(name: string, value: string | undefined, min: number, max: nu
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${value}"`);
   return n;
+}
+
+/** `2GiB`, `512MiB`, `1.5GB`, `1048576`: a byte count for --memory-budget. */
+function sizeOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)?\s*$/i.exec(value);
+  const units: Record<string, number> = { b: 1, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12 };
+  const bytes = m !== null ? Number(m[1]) * units[(m[2] ?? 'b').toLowerCase()]! : NaN;
+  if (!(bytes >= 2 ** 20) || !Number.isFinite(bytes)) throw new UsageError(`--${name} must be a size of at least 1MiB such as 512MiB or 4GiB, got "${value}"`);
+  return Math.floor(bytes);
 }
 
 /** Options a command does not take are refused rather than ignored. */
@@ -116,7 +141,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         if ((options.steps?.length ?? 0) > 1) throw new UsageError('--steps is given more than once; give every length in one, e.g. --steps src=5,y=6');
         return await unrollCommand(io, oneFile(command, files), options.steps?.[0], options.json === true);
       case 'train': {
-        only('train', options, ['task', 'steps', 'seed', 'out', 'backend']);
+        only('train', options, ['task', 'steps', 'seed', 'out', 'backend', 'memory-budget']);
         if (options.backend !== undefined && options.backend !== 'cpu') {
           throw new UsageError(`--backend ${options.backend} is not available: this build trains on the cpu backend only (WebGPU comes later)`);
         }
@@ -128,6 +153,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           ...(options.out !== undefined ? { out: options.out } : {}),
           steps: intOption('steps', options.steps?.[0], 1, 100_000_000),
           seed: intOption('seed', options.seed, 0, 2 ** 32 - 1),
+          memoryBudget: sizeOption('memory-budget', options['memory-budget']),
         });
       }
       case 'eval': {
@@ -135,6 +161,42 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         if (options.weights === undefined) throw new UsageError('eval needs --weights W.safetensors');
         if (options.input === undefined) throw new UsageError('eval needs --input X.json');
         return await evalCommand(io, { file: oneFile(command, files), weights: options.weights, input: options.input, grad: options.grad === true, json: options.json === true });
+      }
+      case 'export': {
+        only('export', options, ['to', 'out', 'steps', 'weights', 'seed']);
+        if (options.to === undefined) throw new UsageError('export needs --to pytorch or --to onnx');
+        if ((options.steps?.length ?? 0) > 1) throw new UsageError('--steps is given more than once; give every length in one, e.g. --steps src=5,y=6');
+        const seed = intOption('seed', options.seed, 0, 2 ** 32 - 1);
+        return await exportCommand(io, {
+          file: oneFile(command, files),
+          to: options.to,
+          json: options.json === true,
+          ...(options.out !== undefined ? { out: options.out } : {}),
+          ...(options.steps?.[0] !== undefined ? { steps: options.steps[0] } : {}),
+          ...(options.weights !== undefined ? { weights: options.weights } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+        });
+      }
+      case 'export-data': {
+        only('export-data', options, ['task', 'steps', 'seed', 'out']);
+        if ((options.steps?.length ?? 0) > 1) throw new UsageError('--steps is given more than once');
+        const steps = intOption('steps', options.steps?.[0], 1, 1_000_000);
+        const seed = intOption('seed', options.seed, 0, 2 ** 32 - 1);
+        return await exportDataCommand(io, {
+          file: oneFile(command, files),
+          json: options.json === true,
+          ...(options.task !== undefined ? { task: options.task } : {}),
+          ...(options.out !== undefined ? { out: options.out } : {}),
+          ...(steps !== undefined ? { steps } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+        });
+      }
+      case 'bench': {
+        only('bench', options, []);
+        if (files.length > 0) throw new UsageError('bench takes no files');
+        const { runBench } = await import('../../bench/run.ts');
+        await runBench({ json: options.json === true }, io);
+        return EXIT.ok;
       }
       case undefined:
         throw new UsageError('no command given');

@@ -22,7 +22,8 @@ describe('a plan too large to allocate', () => {
     const code = await main(['train', 'big.json'], { out: (s) => (out += s), err: (s) => (err += s), cwd: dir });
     expect(code).toBe(1);
     expect(err).not.toMatch(/internal error/);
-    expect(err).toMatch(/E445 over-memory-budget: training with batch 65536 and length x = 2000 needs at least [\d.]+ GiB/);
+    expect(err).toMatch(/E445 over-memory-budget: this run needs an estimated [\d.]+ GiB \(.*[\d.]+ GiB for the train pass \(batch 65536, x = 2000\)/);
+    expect(err).toMatch(/over the memory budget of 1\.0 GiB/);
   });
 });
 

@@ -15,6 +15,7 @@ import { lowerComposite } from './lower-composite.ts';
 import { fusedCell } from './lower-cells.ts';
 import { lowerLoss } from './lower-loss.ts';
 import type { CellLowering, Feed, GateTrace, LoweredGraph, PredictionTrace, StateTrace } from './types.ts';
+import { progress } from '../cpu/progress.ts';
 
 export interface LowerOptions {
   /** How lstm and gru cells are written (default `fused`). */
@@ -223,6 +224,7 @@ export function lowerGraph(analysis: GraphAnalysis, unrolled: UnrolledGraph, opt
     truncate: options.truncate ?? 0,
   });
   for (const u of unrolled.nodes) {
+    progress();
     if (SOURCE_TYPES.has(u.type)) continue; // fed on demand by their consumers
     const def = getBlock(u.type);
     if (def === undefined) throw new Error(`lowering: unknown block type ${u.type}`);

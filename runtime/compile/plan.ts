@@ -9,6 +9,7 @@ import { touched, type BufferInfo, type BufferKind, type Instr, type Ref } from 
 import { OP_RULES, type GradCtx, type RuleCtx } from './op-rules.ts';
 import { sizeOf } from './strides.ts';
 import type { Feed, LoweredGraph } from './types.ts';
+import { progress } from '../cpu/progress.ts';
 
 export interface PlanOptions {
   /** Examples per batch. */
@@ -19,6 +20,8 @@ export interface PlanOptions {
   readonly inputGrads?: boolean;
   /** Symbols whose values the caller reads after forward (outputs to print); kept out of the arena. */
   readonly pin?: readonly number[];
+  /** Keep the gradients of the `pin` symbols readable after backward too (locating a non-finite gradient). */
+  readonly pinGrads?: boolean;
 }
 
 /** One diagnostic slot group: what the probe slots of a plan mean. */
@@ -41,6 +44,8 @@ export interface Plan {
   readonly values: ReadonlyMap<number, Ref>;
   /** Gradients the caller may read after backward: pinned input gradients. */
   readonly inputGrads: ReadonlyMap<number, Ref>;
+  /** With `pinGrads`: the gradient of every pinned symbol that gets one. */
+  readonly valueGrads: ReadonlyMap<number, Ref>;
   /** ∂objective/∂loss of each loss, one value per batch row: the executor writes them with each batch. */
   readonly seeds: readonly Ref[];
   readonly feeds: readonly { readonly feed: Feed; readonly ref: Ref; readonly size: number }[];
@@ -68,6 +73,7 @@ class Planner {
   private readonly written = new Set<number>();
   private readonly saved = new Map<number, readonly Ref[]>();
   private readonly inputGrads = new Map<number, Ref>();
+  private readonly valueGrads = new Map<number, Ref>();
   private readonly weightGrads = new Map<string, Ref>();
   private readonly feedKinds = new Map<number, Feed>();
   private readonly seeds: Ref[] = [];
@@ -106,6 +112,7 @@ class Planner {
     const feeds: { feed: Feed; ref: Ref; size: number }[] = [];
 
     for (const n of this.ops) {
+      progress();
       const size = this.elems(n);
       let ref: Ref;
       if (n.op === 'input') {
@@ -135,6 +142,7 @@ class Planner {
       backward: this.backward,
       values: this.values,
       inputGrads: this.inputGrads,
+      valueGrads: this.valueGrads,
       seeds: this.seeds,
       feeds,
       lowered: this.lowered,
@@ -195,6 +203,9 @@ class Planner {
         } else if (n.op === 'input') {
           ref = this.alloc(this.elems(n), 'pinned');
           this.inputGrads.set(id, ref);
+        } else if (this.options.pinGrads === true && this.pinned.has(id)) {
+          ref = this.alloc(this.elems(n), 'pinned');
+          this.valueGrads.set(id, ref);
         } else {
           ref = this.alloc(this.elems(n), 'arena');
         }
@@ -227,6 +238,7 @@ class Planner {
     this.lowered.gates.forEach((g, i) => g.syms.forEach((sym, t) => gateSlot.set(sym, probes.gates[i]!.slots[t]!)));
 
     for (let id = this.ops.length - 1; id >= 0; id--) {
+      progress();
       const n = this.ops[id]!;
       const dOut = this.grads.get(id);
       if (dOut !== undefined) for (const slot of stateSlots.get(id) ?? []) this.emit({ k: 'probeSumSq', n: this.elems(n), x: dOut, slot });

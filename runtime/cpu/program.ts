@@ -8,6 +8,8 @@ import type { Plan } from '../compile/plan.ts';
 import * as K from './kernels/index.ts';
 import type { FloatArray } from './kernels/index.ts';
 import { progress } from './progress.ts';
+import { cpuKernels } from './kernel-mode.ts';
+import { FastMemory } from './fast-memory.ts';
 
 export type DType = 'float32' | 'float64';
 
@@ -22,8 +24,12 @@ export interface ParamStore {
 
 export class CpuProgram {
   readonly arena: FloatArray;
-  /** Backing array of each buffer (the arena for arena buffers). */
+  /** Backing array of each buffer (the arena for arena buffers; the one memory on the fast kernels). */
   private readonly arrays: FloatArray[];
+  /** Element offset of each buffer in its backing array. */
+  private readonly bases: number[];
+  /** Float32 on the fast kernels: the WebAssembly memory every buffer lives in; else undefined. */
+  private readonly fast: FastMemory | undefined;
   private readonly fwd: (() => void)[];
   private readonly bwd: (() => void)[];
   /** Diagnostic probe values of the last backward pass with probes on. */
@@ -35,16 +41,30 @@ export class CpuProgram {
     readonly dtype: DType,
     params: ParamStore,
   ) {
-    this.arena = floatArray(dtype, plan.arenaSize);
     this.probes = new Float64Array(plan.probes.count);
-    this.arrays = plan.buffers.map((b) => this.backing(b, params));
+    this.fast = dtype === 'float32' && cpuKernels() === 'fast' ? FastMemory.create(plan, params) : undefined;
+    if (this.fast !== undefined) {
+      const f32 = this.fast.f32;
+      this.arena = f32.subarray(0, plan.arenaSize);
+      this.arrays = plan.buffers.map(() => f32);
+      this.bases = [...this.fast.bases];
+    } else {
+      this.arena = floatArray(dtype, plan.arenaSize);
+      this.arrays = plan.buffers.map((b) => this.backing(b, params));
+      this.bases = plan.buffers.map((b) => (b.kind === 'arena' ? b.offset! : 0));
+    }
     // Loss seeds start as a full batch's 1/B; a pass over fewer real examples rewrites them.
     for (const seed of plan.seeds) {
       const { array, offset } = this.view(seed);
       array.fill(1 / plan.batch, offset, offset + plan.buffers[seed.buf]!.size);
     }
-    this.fwd = plan.forward.map((i) => this.compile(i));
-    this.bwd = plan.backward.map((i) => this.compile(i));
+    // Compiling a long plan takes a while: report progress (the worker's heartbeat) as it goes.
+    const compile = (i: Instr): (() => void) => {
+      progress();
+      return this.compile(i);
+    };
+    this.fwd = plan.forward.map(compile);
+    this.bwd = plan.backward.map(compile);
   }
 
   private backing(b: BufferInfo, params: ParamStore): FloatArray {
@@ -69,11 +89,16 @@ export class CpuProgram {
 
   /** The array and element offset of a reference. */
   view(r: Ref): { array: FloatArray; offset: number } {
-    const b = this.plan.buffers[r.buf]!;
-    return { array: this.arrays[r.buf]!, offset: (b.kind === 'arena' ? b.offset! : 0) + r.off };
+    return { array: this.arrays[r.buf]!, offset: this.bases[r.buf]! + r.off };
+  }
+
+  /** Which kernels this program runs (float64 and engines without WebAssembly SIMD: reference). */
+  get kernels(): 'fast' | 'reference' {
+    return this.fast !== undefined ? 'fast' : 'reference';
   }
 
   forward(): void {
+    this.fast?.weightsToMemory();
     for (const f of this.fwd) {
       f();
       progress();
@@ -84,13 +109,22 @@ export class CpuProgram {
   backward(probes = false): void {
     this.probesOn = probes;
     if (probes) this.probes.fill(0);
+    // The weights are copied in again: a caller may have changed them since forward.
+    this.fast?.weightsToMemory();
     for (const f of this.bwd) {
       f();
       progress();
     }
+    this.fast?.gradsFromMemory();
   }
 
   private compile(instr: Instr): () => void {
+    const fast = this.fast?.closure(instr, (r) => this.view(r).offset);
+    return fast ?? this.reference(instr);
+  }
+
+  /** The closure of an instruction on the reference kernels (over the program's arrays, wherever they live). */
+  private reference(instr: Instr): () => void {
     const v = (r: Ref): [FloatArray, number] => {
       const { array, offset } = this.view(r);
       return [array, offset];

@@ -105,6 +105,14 @@ export const CATALOGUE = {
   E443: { name: 'bad-eval-input', title: 'An eval input file that does not fit the graph' },
   E444: { name: 'bad-weights-file', title: 'A weights file that cannot be read or written' },
   E445: { name: 'over-memory-budget', title: 'A run that would need more memory than its budget' },
+  E446: { name: 'worker-failed', title: 'The training worker failed to start, died, or stopped answering' },
+  E447: { name: 'training-state', title: 'A training command that does not fit the run’s state (step while running, start before load)' },
+  E448: { name: 'bad-checkpoint', title: 'A checkpoint that does not belong to this graph and its settings, or is damaged' },
+
+  // Export to PyTorch and ONNX, and PyTorch weights (export)
+  E460: { name: 'export-unsupported', title: 'A part of the graph that the export target (PyTorch or ONNX) has no form for' },
+  E461: { name: 'export-length-dependent', title: 'A block that computes differently for each sequence length, which one PyTorch loop body cannot say' },
+  E462: { name: 'bad-torch-weights', title: 'PyTorch RNN weights that do not fit a cell node (missing, extra, or of another shape)' },
 } as const;
 
 export type ErrorCode = keyof typeof CATALOGUE;

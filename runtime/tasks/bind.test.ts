@@ -31,6 +31,7 @@ describe('bindTask', () => {
     expect(r.ok && r.value).toEqual({
       streams: [expect.objectContaining({ node: 'x', stream: expect.objectContaining({ name: 'x' }) }), expect.objectContaining({ node: 'y', stream: expect.objectContaining({ name: 'y' }) })],
       axis: 'x',
+      axes: {},
     });
   });
 

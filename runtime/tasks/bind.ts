@@ -10,8 +10,10 @@ import type { StreamSpec, Task } from './types.ts';
 /** Which node carries each stream, in the task's stream order. */
 export interface TaskBinding {
   readonly streams: readonly { readonly stream: StreamSpec; readonly node: string }[];
-  /** The graph's time-axis id the task's sequences run along; undefined when the task has none. */
+  /** The graph's time-axis id the task's main-axis sequences run along; undefined when the task has none. */
   readonly axis: string | undefined;
+  /** The graph's time-axis id of each secondary task axis (`StreamSpec.axis`), by task axis name. */
+  readonly axes: Readonly<Record<string, string>>;
 }
 
 interface Source {
@@ -20,11 +22,15 @@ interface Source {
   readonly params: Readonly<Record<string, unknown>>;
 }
 
+/** A task stream and the source node that carries it. */
+type Pair = { stream: StreamSpec; source: Source };
+
 const paramPath = (s: Source, param: string): string => jsonPath(['nodes', s.index, 'params', param]);
 
 /** A stream in words: `tokens (vocab 26), a sequence`. */
 function streamText(s: StreamSpec): string {
-  const what = s.kind === 'tokens' ? `tokens (vocab ${s.vocab})` : `vectors (size ${s.size})`;
+  const what =
+    s.kind === 'tokens' ? `tokens (vocab ${s.vocab})` : s.kind === 'bag' ? `bags of ${s.size} ids (vocab ${s.vocab})` : `vectors (size ${s.size})`;
   return `${what}, ${s.sequence ? 'a sequence' : 'one per example'}`;
 }
 
@@ -42,11 +48,11 @@ function sourcesOf(analysis: GraphAnalysis, role: 'input' | 'target'): Source[] 
 }
 
 /** Pair the task's streams of one role with the graph's sources of that role. */
-function pairRole(task: Task, analysis: GraphAnalysis, role: 'input' | 'target', errors: UnrollError[]): { stream: StreamSpec; source: Source }[] {
+function pairRole(task: Task, analysis: GraphAnalysis, role: 'input' | 'target', errors: UnrollError[]): Pair[] {
   const streams = task.streams.filter((s) => s.role === role);
   const sources = sourcesOf(analysis, role);
   if (streams.length === 1 && sources.length === 1) return [{ stream: streams[0]!, source: sources[0]! }];
-  const pairs: { stream: StreamSpec; source: Source }[] = [];
+  const pairs: Pair[] = [];
   const names = streams.map((s) => s.name).join(', ') || 'none';
   for (const stream of streams) {
     const source = sources.find((s) => s.id === stream.name);
@@ -79,10 +85,11 @@ function checkPair(task: Task, stream: StreamSpec, s: Source, errors: UnrollErro
   const role = stream.role;
   if (s.params.kind !== stream.kind) {
     errors.push(unrollError('E425', `${role} ${s.id} has kind "${String(s.params.kind)}", but task ${task.name}'s stream ${stream.name} is ${streamText(stream)}: set kind to "${stream.kind}"`, at('kind')));
-  } else if (stream.kind === 'tokens' && s.params.vocab !== stream.vocab) {
+  } else if (stream.kind !== 'vector' && s.params.vocab !== stream.vocab) {
     errors.push(unrollError('E426', `${role} ${s.id} has vocab ${String(s.params.vocab)}, but task ${task.name}'s stream ${stream.name} has ${stream.vocab} token ids: set vocab to ${stream.vocab}`, at('vocab')));
-  } else if (stream.kind === 'vector' && s.params.size !== stream.size) {
-    errors.push(unrollError('E427', `${role} ${s.id} has size ${String(s.params.size)}, but task ${task.name}'s stream ${stream.name} has ${stream.size} features: set size to ${stream.size}`, at('size')));
+  } else if (stream.kind !== 'tokens' && s.params.size !== stream.size) {
+    const what = stream.kind === 'bag' ? 'ids per bag' : 'features';
+    errors.push(unrollError('E427', `${role} ${s.id} has size ${String(s.params.size)}, but task ${task.name}'s stream ${stream.name} has ${stream.size} ${what}: set size to ${stream.size}`, at('size')));
   }
   if ((s.params.sequence !== false) !== stream.sequence) {
     const is = stream.sequence ? 'a sequence' : 'one value per example';
@@ -92,34 +99,69 @@ function checkPair(task: Task, stream: StreamSpec, s: Source, errors: UnrollErro
 }
 
 /**
+ * The graph axis of each task axis ('' the main one), from its lead source (the first input on it,
+ * else the first target); every other sequence of that task axis must run along the same graph axis
+ * (E429), and no two task axes may share one, since their lengths differ (E429).
+ */
+function bindAxes(task: Task, analysis: GraphAnalysis, good: readonly Pair[], errors: UnrollError[]): Map<string, string> {
+  const axisOf = (s: Source): string => analysis.outputTypes.get(`${s.id}.out`)?.seq ?? s.id;
+  const byTaskAxis = new Map<string, Pair[]>();
+  for (const p of good.filter((q) => q.stream.sequence)) {
+    const key = p.stream.axis ?? '';
+    byTaskAxis.set(key, [...(byTaskAxis.get(key) ?? []), p]);
+  }
+  const bound = new Map<string, string>();
+  const leads = new Map<string, Pair>();
+  for (const [key, pairs] of byTaskAxis) {
+    // An input sets the axis (a target is what gets aligned with an input).
+    const lead = pairs.find((p) => p.stream.role === 'input') ?? pairs[0]!;
+    const axis = axisOf(lead.source);
+    const clash = [...bound].find(([, a]) => a === axis);
+    if (clash !== undefined) {
+      const other = leads.get(clash[0])!;
+      errors.push(
+        unrollError(
+          'E429',
+          `${lead.stream.role} ${lead.source.id} runs along the same time axis as ${other.stream.role} ${other.source.id} ("${axis}"), ` +
+            `but task ${task.name}'s streams ${other.stream.name} and ${lead.stream.name} have lengths of their own: remove align_with from ${lead.source.id} so it has its own axis`,
+          { path: paramPath(lead.source, 'align_with'), nodes: [lead.source.id, other.source.id] },
+        ),
+      );
+      continue;
+    }
+    bound.set(key, axis);
+    leads.set(key, lead);
+    for (const p of pairs) {
+      if (p === lead || axisOf(p.source) === axis) continue;
+      errors.push(
+        unrollError(
+          'E429',
+          `${p.stream.role} ${p.source.id} runs along time axis "${axisOf(p.source)}", not along ${lead.stream.role} ${lead.source.id}'s ("${axis}"), ` +
+            `but task ${task.name}'s sequences run step for step: set align_with to "${lead.source.id}" on ${p.source.id}`,
+          { path: paramPath(p.source, 'align_with'), nodes: [p.source.id, lead.source.id] },
+        ),
+      );
+    }
+  }
+  return bound;
+}
+
+/**
  * Bind a task to a validated graph. Task inputs bind to `input` nodes that are not decoder inputs,
  * targets to `target` nodes: directly when the task and the graph each have exactly one of a role,
  * else by node id = stream name. Refused: a stream without a source (E423), a source without a
  * stream (E424), a different kind (E425), vocab (E426), size (E427) or sequence flag (E428), and
- * sequence sources on different time axes (E429: the others must `align_with` the first input).
+ * sequence sources of one task axis on different time axes of the graph (E429: the others must
+ * `align_with` the first input), or of two task axes on one graph axis (E429).
  */
 export function bindTask(task: Task, analysis: GraphAnalysis): Result<TaskBinding> {
   const errors: UnrollError[] = [];
   const pairs = [...pairRole(task, analysis, 'input', errors), ...pairRole(task, analysis, 'target', errors)];
   const good = pairs.filter((p) => checkPair(task, p.stream, p.source, errors));
-  const axisOf = (s: Source): string => analysis.outputTypes.get(`${s.id}.out`)?.seq ?? s.id;
-  const sequences = good.filter((p) => p.stream.sequence);
-  // The first sequence input sets the axis (a target is what gets aligned with an input).
-  const lead = sequences.find((p) => p.stream.role === 'input') ?? sequences[0];
-  const axis = lead && axisOf(lead.source);
-  for (const p of sequences) {
-    if (lead === undefined || p === lead || axisOf(p.source) === axis) continue;
-    errors.push(
-      unrollError(
-        'E429',
-        `${p.stream.role} ${p.source.id} runs along time axis "${axisOf(p.source)}", not along ${lead.stream.role} ${lead.source.id}'s ("${axis}"), ` +
-          `but task ${task.name}'s sequences run step for step: set align_with to "${lead.source.id}" on ${p.source.id}`,
-        { path: paramPath(p.source, 'align_with'), nodes: [p.source.id, lead.source.id] },
-      ),
-    );
-  }
+  const bound = bindAxes(task, analysis, good, errors);
   if (errors.length > 0) return { ok: false, errors };
   // Task order, so the trainer can zip streams and batch data by stream name.
   const nodeOf = new Map(pairs.map((p) => [p.stream.name, p.source.id]));
-  return { ok: true, value: { streams: task.streams.map((stream) => ({ stream, node: nodeOf.get(stream.name)! })), axis } };
+  const axes = Object.fromEntries([...bound].filter(([key]) => key !== ''));
+  return { ok: true, value: { streams: task.streams.map((stream) => ({ stream, node: nodeOf.get(stream.name)! })), axis: bound.get(''), axes } };
 }

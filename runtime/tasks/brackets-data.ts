@@ -6,6 +6,7 @@ import { negative, positive, type BracketEdit } from './brackets-gen.ts';
 import { isBalanced } from './brackets-predicate.ts';
 import { taskRng } from './task-rng.ts';
 import type { RandomSource } from './types.ts';
+import { progress } from '../cpu/progress.ts';
 
 /** One labelled string. `edit` says how a negative was made (undefined for positives). */
 export interface BracketExample {
@@ -53,6 +54,7 @@ export function makeBracketSet(rng: RandomSource, opts: BracketSetOptions): Brac
   };
   let budget = 100 * count + 1000;
   while (out.length < count && budget-- > 0) {
+    progress();
     const length = lo + rng.int(hi - lo + 1);
     const pos = fresh(() => positive(rng, length, nesting), (s) => taken === undefined || !taken.has(s));
     if (pos === undefined) continue;

@@ -5,13 +5,18 @@ import { createTask, getTask, taskRegistry } from './registry.ts';
 const errorsOf = (r: ReturnType<typeof createTask>) => (r.ok ? [] : r.errors.map((e) => ({ code: e.code, path: e.path })));
 
 describe('task registry', () => {
-  it('holds brackets, copy and adding, each documented, with defaults its own checks accept', () => {
-    expect(Object.keys(taskRegistry)).toEqual(['brackets', 'copy', 'adding']);
+  it('holds brackets, copy, adding, reverse, dyck, charlm and babi, each documented, with defaults its own checks accept', () => {
+    expect(Object.keys(taskRegistry)).toEqual(['brackets', 'copy', 'adding', 'reverse', 'dyck', 'charlm', 'babi']);
     for (const def of Object.values(taskRegistry)) {
       expect(def.doc.length).toBeGreaterThan(20);
       for (const p of Object.values(def.params)) expect(p.doc.length).toBeGreaterThan(5);
       const r = createTask({ name: def.name, params: { ...(def.name === 'brackets' ? { train_size: 10, test_size: 2 } : {}) } });
       expect(r.ok).toBe(true);
+      // Every task says which way its metric improves, and names each stream's kind the binder knows.
+      if (r.ok) {
+        expect(['higher', 'lower']).toContain(r.value.metric.better);
+        for (const s of r.value.streams) expect(['tokens', 'vector', 'bag']).toContain(s.kind);
+      }
     }
     expect(getTask('constructor')).toBeUndefined();
     expect(CATALOGUE.E420.name).toBe('unknown-task');
@@ -27,7 +32,7 @@ describe('task registry', () => {
   it('refuses an unknown task, listing the known ones (E420)', () => {
     const r = createTask({ name: 'bracket' });
     expect(errorsOf(r)).toEqual([{ code: 'E420', path: '$.task.name' }]);
-    expect(!r.ok && r.errors[0]!.message).toContain('brackets, copy, adding');
+    expect(!r.ok && r.errors[0]!.message).toContain('brackets, copy, adding, reverse, dyck, charlm, babi');
     expect(errorsOf(createTask({ name: 'toString' }))).toEqual([{ code: 'E420', path: '$.task.name' }]);
   });
 

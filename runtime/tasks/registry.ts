@@ -6,8 +6,12 @@ import { checkParam, resolveParams } from '../../blocks/params.ts';
 import { unrollError, type Result, type UnrollError } from '../errors/catalogue.ts';
 import { jsonPath, type TaskSpec } from '../graph/types.ts';
 import { addingTask } from './adding.ts';
+import { babiTask } from './babi.ts';
 import { bracketsTask } from './brackets.ts';
+import { charlmTask } from './charlm.ts';
 import { copyTask } from './copy.ts';
+import { dyckTask } from './dyck.ts';
+import { reverseTask } from './reverse.ts';
 import type { Task, TaskDef, TaskParams } from './types.ts';
 
 /** Every task a graph's `task.name` may name. */
@@ -15,6 +19,10 @@ export const taskRegistry: Readonly<Record<string, TaskDef>> = {
   brackets: bracketsTask,
   copy: copyTask,
   adding: addingTask,
+  reverse: reverseTask,
+  dyck: dyckTask,
+  charlm: charlmTask,
+  babi: babiTask,
 };
 
 /** The definition of a task, or undefined for a name the registry does not have. */

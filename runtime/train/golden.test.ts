@@ -3,7 +3,8 @@
  * against zeros, summed) with the golden file's weights loaded must reproduce nn.RNN/GRU/LSTM's
  * outputs, final states and every gradient (weights, input, initial states), in float32 within
  * 1e-5 and float64 within 1e-9 — for the fused cell, the block's primitive forward and the
- * composite drawn from primitive blocks.
+ * composite drawn from primitive blocks. float32 runs on both the fast (WebAssembly SIMD) and the
+ * reference kernels; float64 always runs on the reference.
  */
 import { loadGolden, type Golden } from '../reference/golden-fixture.ts';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { analyzeGraph } from '../validate/validate.ts';
 import type { CellLowering } from '../compile/types.ts';
 import { Model } from './model.ts';
 import type { Pass, SourceData } from './pass.ts';
+import { cpuKernels, setCpuKernels, type CpuKernels } from '../cpu/kernel-mode.ts';
 
 const load = loadGolden;
 
@@ -70,12 +72,21 @@ describe.each(['rnn', 'gru', 'lstm'] as const)('%s against PyTorch', (cellName) 
   const gold = load(cellName);
   const lowerings: CellLowering[] = cellName === 'rnn' ? ['fused'] : ['fused', 'primitive', 'composite'];
   for (const [caseName, withState] of CASES) {
-    for (const dtype of ['float32', 'float64'] as const) {
+    for (const [dtype, kernels] of [['float32', 'fast'], ['float32', 'reference'], ['float64', 'reference']] as const) {
       for (const cells of lowerings) {
-        it(`${caseName}, ${dtype}, ${cells}: outputs, final states and every gradient`, () => {
+        it(`${caseName}, ${dtype}, ${cells}, ${kernels} kernels: outputs, final states and every gradient`, () => {
           const analysis = analyzeGraph(cellGraph(gold, withState));
           expect(analysis.errors).toEqual([]);
           const model = new Model(analysis, { dtype, cells });
+          const before: CpuKernels = cpuKernels();
+          setCpuKernels(kernels);
+          try {
+            check(model);
+          } finally {
+            setCpuKernels(before);
+          }
+        });
+        const check = (model: Model): void => {
           model.setWeights(new Map(Object.entries(gold.weights).map(([k, v]) => [`cell.${k.replace(/_l0$/, '')}`, flat(v)])));
           const B = gold.batch;
           const T = gold.seq_len;
@@ -83,6 +94,7 @@ describe.each(['rnn', 'gru', 'lstm'] as const)('%s against PyTorch', (cellName) 
           const r = model.pass({ lengths: { x: T }, batch: B, backward: true, inputGrads: true, keepOutputs: true });
           if (!r.ok) throw new Error(r.errors[0]!.message);
           const pass = r.value;
+          expect(pass.program.kernels).toBe(kernels);
           const sources = new Map<string, SourceData>([
             ['x', { values: flat(gold.input), length: T }],
             ['zero', { values: new Array<number>(B * T * H).fill(0), length: T }],
@@ -119,7 +131,7 @@ describe.each(['rnn', 'gru', 'lstm'] as const)('%s against PyTorch', (cellName) 
               expectClose(Array.from(pass.inputGrad(feedSym(pass, s))!, (v) => v * B), flat(want.grads[s]), tol, `grad ${s}`);
             }
           }
-        });
+        };
       }
     }
   }

@@ -13,6 +13,7 @@
  */
 import type { Init } from '../../blocks/types.ts';
 import type { Rng } from './prng.ts';
+import { progress } from '../cpu/progress.ts';
 
 function checkShape(shape: readonly number[]): number {
   let n = 1;
@@ -44,6 +45,7 @@ function signCorrectedQ(a: Float64Array, m: number, n: number): Float64Array {
   const vNorms2 = new Float64Array(n);
   const rDiag = new Float64Array(n);
   for (let k = 0; k < n; k++) {
+    progress();
     const ck = k * m;
     let norm2 = 0;
     for (let i = k; i < m; i++) norm2 += a[ck + i]! * a[ck + i]!;
@@ -134,17 +136,26 @@ export function initTensor(init: Init, shape: readonly number[], rng: Rng): Floa
     case 'constant':
       return out.fill(init.value);
     case 'uniform':
-      for (let i = 0; i < out.length; i++) out[i] = rng.uniform(-init.bound, init.bound);
+      for (let i = 0; i < out.length; i++) {
+        if ((i & 0xfffff) === 0) progress();
+        out[i] = rng.uniform(-init.bound, init.bound);
+      }
       return out;
     case 'normal':
-      for (let i = 0; i < out.length; i++) out[i] = init.std * rng.normal();
+      for (let i = 0; i < out.length; i++) {
+        if ((i & 0xfffff) === 0) progress();
+        out[i] = init.std * rng.normal();
+      }
       return out;
     case 'glorot': {
       if (shape.length === 0) throw new RangeError('initTensor: glorot needs a tensor of rank ≥ 1');
       const fanOut = shape[0]!;
       const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
       const bound = Math.sqrt(6 / (fanIn + fanOut));
-      for (let i = 0; i < out.length; i++) out[i] = rng.uniform(-bound, bound);
+      for (let i = 0; i < out.length; i++) {
+        if ((i & 0xfffff) === 0) progress();
+        out[i] = rng.uniform(-bound, bound);
+      }
       return out;
     }
     case 'orthogonal': {

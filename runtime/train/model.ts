@@ -7,14 +7,16 @@ import { lowerGraph } from '../compile/lower.ts';
 import { planGraph } from '../compile/plan.ts';
 import type { CellLowering } from '../compile/types.ts';
 import { CpuProgram, floatArray, type DType } from '../cpu/program.ts';
+import { cpuKernels } from '../cpu/kernel-mode.ts';
+import { progress } from '../cpu/progress.ts';
 import type { FloatArray } from '../cpu/kernels/index.ts';
 import { unrollGraph } from '../unroll/unroll.ts';
 import { unrollError, type Result } from '../errors/catalogue.ts';
 import type { Plan } from '../compile/plan.ts';
-import type { UnrolledGraph } from '../unroll/types.ts';
 import type { GraphAnalysis } from '../validate/types.ts';
 import type { Init } from '../../blocks/types.ts';
 import { initTensor } from './init.ts';
+import { DEFAULT_MEMORY_BUDGET, estimatePassBytes, formatBytes } from './memory-estimate.ts';
 import type { Rng } from './prng.ts';
 import { Pass } from './pass.ts';
 
@@ -26,16 +28,15 @@ export interface WeightSpec {
   readonly init: Init;
 }
 
-/** Default memory budget of a model's buffers (weights, gradients, every compiled pass). */
-export const DEFAULT_MEMORY_BUDGET = 1024 ** 3;
-/** What lowering and planning cost per node copy (op objects, instructions), beyond the buffers. */
-const BYTES_PER_COPY = 4096;
+export { DEFAULT_MEMORY_BUDGET } from './memory-estimate.ts';
 
 export interface ModelOptions {
   /** float32 for training, float64 for gradient checks. */
   readonly dtype?: DType;
   /** Bytes the model's buffers may take; a pass over it is refused before anything is allocated. */
   readonly memoryBudget?: number;
+  /** Bytes the owner holds beside the model (optimiser state) that count against the budget. */
+  readonly reservedBytes?: number;
   readonly cells?: CellLowering;
   /** Truncated BPTT window (0: full). */
   readonly truncate?: number;
@@ -52,6 +53,8 @@ export interface PassSpec {
   readonly inputGrads?: boolean;
   /** Keep every node's outputs readable after forward (`eval`). */
   readonly keepOutputs?: boolean;
+  /** With `keepOutputs` and `backward`: keep every node output's gradient readable too (locating a divergence). */
+  readonly keepGrads?: boolean;
 }
 
 export class Model {
@@ -81,7 +84,10 @@ export class Model {
 
   /** Initialise every weight from its block's initialiser, in document order (one stream per weight). */
   initialise(rng: Rng): void {
-    for (const w of this.weightSpecs) this.weights.get(w.key)!.set(initTensor(w.init, w.shape, rng.fork(w.key)));
+    for (const w of this.weightSpecs) {
+      progress();
+      this.weights.get(w.key)!.set(initTensor(w.init, w.shape, rng.fork(w.key)));
+    }
   }
 
   /** Copy values in (float32 or float64) by key; sizes must match (checked by the caller). */
@@ -95,19 +101,7 @@ export class Model {
 
   /** Bytes held now: weights, gradients and the buffers of every compiled pass. */
   usedBytes(): number {
-    return 2 * this.parameterCount() * bytesPer(this.dtype) + this.passBytes;
-  }
-
-  /** Lower bound on a pass's memory: every node copy's outputs for the batch (×3 with backward: values, gradients, saved). */
-  private estimateBytes(unrolled: UnrolledGraph, spec: PassSpec): number {
-    const perNode = new Map<string, number>();
-    for (const [key, t] of this.analysis.outputTypes) {
-      const node = key.slice(0, key.lastIndexOf('.'));
-      perNode.set(node, (perNode.get(node) ?? 0) + t.shape.reduce((a, b) => a * b, 1));
-    }
-    let floats = 0;
-    for (const n of unrolled.nodes) floats += perNode.get(n.node) ?? 0;
-    return floats * spec.batch * bytesPer(this.dtype) * (spec.backward ? 3 : 1) + unrolled.nodes.length * BYTES_PER_COPY;
+    return 2 * this.parameterCount() * bytesPer(this.dtype) + (this.options.reservedBytes ?? 0) + this.passBytes;
   }
 
   private overBudget(bytes: number, spec: PassSpec, qualifier: string): Result<Pass> {
@@ -117,8 +111,8 @@ export class Model {
       errors: [
         unrollError(
           'E445',
-          `${spec.backward ? 'training' : 'running'} with batch ${spec.batch}${lengths !== '' ? ` and length ${lengths}` : ''} needs ${qualifier} ${gib(bytes)} ` +
-            `on top of ${gib(this.usedBytes())} already held; the budget is ${gib(this.budget)}: use a smaller batch, shorter sequences or a smaller model`,
+          `${spec.backward ? 'training' : 'running'} with batch ${spec.batch}${lengths !== '' ? ` and length ${lengths}` : ''} needs ${qualifier} ${formatBytes(bytes)} ` +
+            `on top of ${formatBytes(this.usedBytes())} already held; the budget is ${formatBytes(this.budget)}: use a smaller batch, shorter sequences or a smaller model`,
         ),
       ],
     };
@@ -133,14 +127,15 @@ export class Model {
   /** A compiled pass for these lengths and batch size (cached). */
   pass(spec: PassSpec): Result<Pass> {
     const masked = [...(spec.masked ?? [])].sort();
-    const key = JSON.stringify([spec.lengths, spec.batch, spec.backward, masked, spec.inputGrads === true, spec.keepOutputs === true]);
+    const key = passKey(spec);
     const hit = this.passes.get(key);
     if (hit !== undefined) return { ok: true, value: hit };
+    // A first estimate from the lengths alone, before unrolling or lowering builds anything.
+    const early = estimatePassBytes(this.analysis, spec.lengths, spec.batch, spec.backward, bytesPer(this.dtype));
+    if (!early.ok) return early;
+    if (this.usedBytes() + early.value > this.budget) return this.overBudget(early.value, spec, 'an estimated');
     const unrolled = unrollGraph(this.analysis, spec.lengths);
     if (!unrolled.ok) return unrolled;
-    // A first estimate from the unrolled copies alone, before lowering builds anything.
-    const early = this.estimateBytes(unrolled.value, spec);
-    if (this.usedBytes() + early > this.budget) return this.overBudget(early, spec, 'at least');
     const lowered = lowerGraph(this.analysis, unrolled.value, {
       cells: this.options.cells ?? 'fused',
       masked: new Set(masked),
@@ -151,23 +146,44 @@ export class Model {
       backward: spec.backward,
       inputGrads: spec.inputGrads === true,
       pin: spec.keepOutputs === true ? [...lowered.outputs.values()] : [],
+      pinGrads: spec.keepGrads === true,
     });
     const bytes = planBytes(plan, this.dtype);
     if (this.usedBytes() + bytes > this.budget) return this.overBudget(bytes, spec, 'about');
     const program = new CpuProgram(plan, this.dtype, { weights: this.weights, grads: this.grads });
     this.passBytes += bytes;
-    const pass = new Pass(program, unrolled.value.lengths);
+    const pass = new Pass(program, unrolled.value.lengths, bytes);
     this.passes.set(key, pass);
     return { ok: true, value: pass };
   }
+
+  /** Forget a compiled pass (one compiled for a one-off use), returning its memory to the budget. */
+  release(spec: PassSpec): void {
+    const key = passKey(spec);
+    const pass = this.passes.get(key);
+    if (pass === undefined) return;
+    this.passes.delete(key);
+    this.passBytes -= pass.bytes;
+  }
+}
+
+function passKey(spec: PassSpec): string {
+  const masked = [...(spec.masked ?? [])].sort();
+  return JSON.stringify([spec.lengths, spec.batch, spec.backward, masked, spec.inputGrads === true, spec.keepOutputs === true, spec.keepGrads === true]);
 }
 
 const bytesPer = (dtype: DType): number => (dtype === 'float64' ? 8 : 4);
-const gib = (bytes: number): string => (bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.ceil(bytes / 1024 ** 2)} MiB`);
 
 /** Bytes a plan's own buffers take: the arena plus feeds, constants and pinned outputs (weights are the model's). */
 function planBytes(plan: Plan, dtype: DType): number {
+  // The fast kernels keep every buffer in one WebAssembly memory: weights and gradients are
+  // mirrored there, and weights read transposed get a transposed copy too.
+  const fast = dtype === 'float32' && cpuKernels() === 'fast';
   let elements = plan.arenaSize;
-  for (const b of plan.buffers) if (b.kind === 'feed' || b.kind === 'const' || b.kind === 'pinned') elements += b.size;
+  for (const b of plan.buffers) {
+    if (b.kind === 'feed' || b.kind === 'const' || b.kind === 'pinned') elements += b.size;
+    else if (fast && b.kind === 'weight') elements += 2 * b.size;
+    else if (fast && b.kind === 'wgrad') elements += b.size;
+  }
   return elements * bytesPer(dtype);
 }

@@ -11,6 +11,7 @@
  * whereas torch rounds each intermediate tensor to float32, so results agree to float32 rounding
  * (torch's own CPU and CUDA kernels differ at that level too).
  */
+import { progress } from '../cpu/progress.ts';
 
 /** A flat parameter, gradient or state tensor (row-major, any shape). */
 export type FloatArray = Float32Array | Float64Array;
@@ -172,6 +173,9 @@ function checkSpec(spec: OptimizerSpec): void {
   }
 }
 
+/** Elements stepped between two progress reports. */
+const CHUNK = 1 << 20;
+
 /** A zeroed array of the same type and length as `a`. */
 function like(a: FloatArray): FloatArray {
   return a instanceof Float32Array ? new Float32Array(a.length) : new Float64Array(a.length);
@@ -189,6 +193,7 @@ export class Optimizer {
   /** Number of `step` calls so far (torch's `state['step']`, shared by all parameters). */
   private steps = 0;
   private readonly slots: Record<string, FloatArray[]> = {};
+  private backup: { steps: number; slots: Record<string, FloatArray[]> } | undefined;
   /** Length of each parameter, to refuse a mismatched list in `step` and `setState`. */
   private readonly sizes: readonly number[];
 
@@ -203,6 +208,11 @@ export class Optimizer {
     checkSpec(spec);
     this.sizes = params.map((p) => p.length);
     for (const name of SLOT_NAMES[spec.kind]) this.slots[name] = params.map(like);
+  }
+
+  /** Names of the per-parameter buffers (`exp_avg`, `exp_avg_sq`; `momentum_buffer`; none for sgd). */
+  get slotNames(): readonly string[] {
+    return Object.keys(this.slots);
   }
 
   /** Steps taken so far (the `t` of the last Adam step). */
@@ -227,13 +237,44 @@ export class Optimizer {
     });
     this.steps++;
     const { kind, momentum, beta1, beta2, eps, weightDecay } = this.spec;
+    // Elementwise updates, so a big parameter is stepped in chunks with progress reports between
+    // them (the training worker's heartbeat): the same numbers as one pass over the whole array.
     for (let i = 0; i < params.length; i++) {
-      const w = params[i]!;
-      const g = grads[i]!;
-      if (kind === 'sgd') sgdStep(w, g, lr, weightDecay);
-      else if (kind === 'momentum') momentumStep(w, g, this.slots.momentum_buffer![i]!, lr, momentum, weightDecay, this.steps === 1);
-      else adamStep(w, g, this.slots.exp_avg![i]!, this.slots.exp_avg_sq![i]!, lr, beta1, beta2, eps, weightDecay, this.steps);
+      const n = params[i]!.length;
+      for (let from = 0; from === 0 || from < n; from += CHUNK) {
+        progress();
+        const to = Math.min(n, from + CHUNK);
+        const part = (a: FloatArray): FloatArray => (from === 0 && to === n ? a : a.subarray(from, to));
+        const w = part(params[i]!);
+        const g = part(grads[i]!);
+        if (kind === 'sgd') sgdStep(w, g, lr, weightDecay);
+        else if (kind === 'momentum') momentumStep(w, g, part(this.slots.momentum_buffer![i]!), lr, momentum, weightDecay, this.steps === 1);
+        else adamStep(w, g, part(this.slots.exp_avg![i]!), part(this.slots.exp_avg_sq![i]!), lr, beta1, beta2, eps, weightDecay, this.steps);
+      }
     }
+  }
+
+  /**
+   * Remember the current state, so that `undo` can return to it after a step that went wrong (a
+   * non-finite update). The backup buffers are allocated on the first call and reused.
+   */
+  keep(): void {
+    progress();
+    this.backup ??= { steps: 0, slots: Object.fromEntries(Object.entries(this.slots).map(([name, arrays]) => [name, arrays.map(like)])) };
+    this.backup.steps = this.steps;
+    for (const [name, arrays] of Object.entries(this.slots)) {
+      arrays.forEach((a, i) => {
+        progress();
+        this.backup!.slots[name]![i]!.set(a);
+      });
+    }
+  }
+
+  /** Return to the state of the last `keep`. */
+  undo(): void {
+    if (this.backup === undefined) throw new Error('Optimizer.undo: nothing kept');
+    this.steps = this.backup.steps;
+    for (const [name, arrays] of Object.entries(this.slots)) arrays.forEach((a, i) => a.set(this.backup!.slots[name]![i]!));
   }
 
   /** A deep copy of the step count and buffers (later steps do not change it). */

@@ -45,6 +45,8 @@ export class Pass {
     readonly program: CpuProgram,
     /** Length of every axis of the unrolled graph. */
     readonly lengths: Readonly<Record<string, number>>,
+    /** Bytes of the pass's own buffers (counted against the model's budget). */
+    readonly bytes = 0,
   ) {
     this.batch = program.plan.batch;
     this.view = (r) => program.view(r);
@@ -112,6 +114,14 @@ export class Pass {
     const n = this.plan.lowered.ops[sym]!;
     const size = (n.batched ? this.batch : 1) * n.shape.reduce((a, b) => a * b, 1);
     return array.subarray(offset, offset + size);
+  }
+
+  /** The gradient of a pinned value (passes planned with `keepGrads`); undefined when it gets none. */
+  valueGrad(sym: number): FloatArray | undefined {
+    const ref = this.plan.valueGrads.get(sym);
+    if (ref === undefined) return undefined;
+    const { array, offset } = this.view(ref);
+    return array.subarray(offset, offset + this.plan.buffers[ref.buf]!.size);
   }
 
   /** The gradient with respect to a data feed (passes planned with input gradients). */

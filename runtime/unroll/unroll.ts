@@ -6,6 +6,7 @@ import type { GraphAnalysis } from '../validate/types.ts';
 import { planLengths } from './lengths.ts';
 import { copyKey, positionOf, SourceResolver, type LoopShape } from './sources.ts';
 import type { UnrolledGraph, UnrolledLoop, UnrolledNode, WeightRef } from './types.ts';
+import { progress } from '../cpu/progress.ts';
 
 /**
  * Unroll `a` for `lengths` (by axis: a sequence source's axis id). Pure and deterministic.
@@ -64,6 +65,7 @@ export function unrollGraph(a: GraphAnalysis, lengths: Readonly<Record<string, n
     loops.push({ id: loopId, length: shape.length, direction: info.direction, nodes: info.nodes });
     // Whole steps one after another: a delay's copy at t reads step t-1, emitted before it.
     for (let t = 0; t < shape.length; t++) {
+      progress();
       const position = positionOf(shape, t);
       for (const n of info.nodes) {
         const nType = typeOf.get(n)!;

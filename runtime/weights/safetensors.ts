@@ -13,6 +13,7 @@ import { unrollError, type ErrorCode, type Result } from '../errors/catalogue.ts
 import { FORBIDDEN_KEYS } from '../graph/fields.ts';
 import { firstInvalidUtf8 } from '../graph/json-text.ts';
 import { compareNames, elementCount, METADATA_KEY, Problems, readHeader } from './header.ts';
+import { progress } from '../cpu/progress.ts';
 
 export { compareNames } from './header.ts';
 
@@ -101,6 +102,7 @@ export function writeSafetensors(tensors: readonly NamedTensor[], metadata?: Rec
   out.fill(0x20, 8 + json.length, 8 + headerBytes);
   let at = 8 + headerBytes;
   for (const t of sorted) {
+    progress(); // a big model's file takes a while: the training worker's heartbeat
     writeFloats(out, at, t.data);
     at += t.data.length * 4;
   }
@@ -172,6 +174,7 @@ export function readSafetensors(bytes: Uint8Array, options: ReadOptions = {}): R
   const entries = [...header.entries].sort((a, b) => compareNames(a.name, b.name));
   const tensors = new Map<string, NamedTensor>();
   for (const e of entries) {
+    progress();
     tensors.set(e.name, { name: e.name, shape: e.shape, data: readFloats(bytes, dataStart + e.begin, (e.end - e.begin) / 4) });
   }
   return { ok: true, value: { tensors, metadata: header.metadata } };

@@ -1,5 +1,6 @@
 /** Batched general matrix multiply, C (+)= op(A)·op(B), over flat row-major buffers. */
 import type { FloatArray } from './types.ts';
+import { progress } from '../progress.ts';
 
 /**
  * Shape and layout of one (batched) matrix product.
@@ -101,6 +102,8 @@ function gemmTile(
   const M4 = M - (M & 3);
   const N4 = N - (N & 3);
   for (let i = 0; i < M4; i += 4) {
+    // A big product runs for seconds on these kernels: report progress (the worker's heartbeat).
+    if ((i & 63) === 0) progress();
     const pa = ao + i * ai;
     const pc = co + i * ldc;
     for (let j = 0; j < N4; j += 4) kernel4x4(K, a, pa, ai, ak, b, bo + j * bj, bk, bj, c, pc + j, ldc, acc);
