@@ -3,6 +3,7 @@ import { defineBlock } from './types.ts';
 import { vector, vectorSize } from './shape.ts';
 import { MAX_VOCAB } from './source-common.ts';
 import { linear } from './linear.ts';
+import { shareParam } from './share.ts';
 
 export const decoder = defineBlock({
   type: 'decoder',
@@ -16,6 +17,7 @@ export const decoder = defineBlock({
   params: {
     size: { kind: 'int', doc: 'number of outputs: the vocabulary size for tokens', default: 12, min: 1, max: MAX_VOCAB },
     bias: { kind: 'bool', doc: 'learn a bias', default: true },
+    share: shareParam,
   },
   shape(ins, p) {
     vectorSize(ins, 'in');

@@ -7,6 +7,7 @@ import { defineBlock } from './types.ts';
 import type { PortTypes, ValueType, WeightDef } from './types.ts';
 import { ShapeIssue, formatType, portType, vector } from './shape.ts';
 import { MAX_HIDDEN } from './cell-common.ts';
+import { shareParam } from './share.ts';
 
 type EncoderKind = 'linear' | 'embedding' | 'bag';
 
@@ -40,6 +41,11 @@ export function positionEncoding(words: number, size: number): number[] {
   return out;
 }
 
+/** `[vocab, size]` ones with row 0 (the padding id) zero. */
+function padMask(vocab: number, size: number): number[] {
+  return Array.from({ length: vocab * size }, (_, i) => (i < size ? 0 : 1));
+}
+
 export const encoder = defineBlock({
   type: 'encoder',
   title: 'Encoder',
@@ -68,6 +74,19 @@ export const encoder = defineBlock({
       doc: 'bag only: weight each word’s embedding by its position (MemN2N), so that word order matters',
       default: false,
     },
+    pad_zero: {
+      kind: 'bool',
+      doc: 'bag only: id 0 is an empty slot and adds nothing (its embedding row is held at zero, as MemN2N’s null word)',
+      default: true,
+    },
+    init_std: {
+      kind: 'number',
+      doc: 'embedding and bag only: the table starts N(0, init_std²) (1: PyTorch’s nn.Embedding; MemN2N uses 0.1)',
+      default: 1,
+      min: 0.0001,
+      max: 10,
+    },
+    share: shareParam,
   },
   shape(ins, p) {
     checkedIn(ins, p.kind);
@@ -76,7 +95,7 @@ export const encoder = defineBlock({
   weights(ins, p): WeightDef[] {
     const t = checkedIn(ins, p.kind);
     if (p.kind !== 'linear') {
-      return [{ name: 'weight', shape: [t.vocab!, p.size], init: { kind: 'normal', std: 1 }, doc: 'embedding table [vocab, size], one row per id' }];
+      return [{ name: 'weight', shape: [t.vocab!, p.size], init: { kind: 'normal', std: p.init_std }, doc: 'embedding table [vocab, size], one row per id' }];
     }
     const n = t.shape[0]!;
     const bound = 1 / Math.sqrt(n);
@@ -91,8 +110,12 @@ export const encoder = defineBlock({
       const y = g.matmul(x, w.weight!, { transB: true });
       return { out: p.bias ? g.add(y, w.bias!) : y };
     }
-    const rows = g.gather(w.weight!, x);
-    if (p.kind === 'embedding') return { out: rows };
+    if (p.kind === 'embedding') return { out: g.gather(w.weight!, x) };
+    // Padding (id 0) must not add a learned vector to the bag: read from the table with row 0 zeroed,
+    // which also keeps row 0's gradient at zero.
+    const [vocab, size] = w.weight!.shape as [number, number];
+    const table = p.pad_zero ? g.mul(w.weight!, g.constant(padMask(vocab, size), [vocab, size])) : w.weight!;
+    const rows = g.gather(table, x);
     const words = x.shape[0]!;
     const weighted = p.position_encoding ? g.mul(rows, g.constant(positionEncoding(words, p.size), [words, p.size])) : rows;
     return { out: g.sum(weighted, 0) };

@@ -34,6 +34,7 @@ export const OP_NAMES = [
   'stack', // new leading axis
   'cross_entropy', // logits [..., V], int target [...] → [...]: -log softmax(logits)[target]
   'bce_logits', // logits x, target t (same shape) → max(x,0) - x·t + log(1 + e^-|x|)
+  'argmax', // index of the largest element along the last axis, as an int id (no gradient; generation)
   // Fused cells: one op where a cell's gate arithmetic would be ~15 small ops (runtime lowering only).
   'lstm_cell', // pre [4H] (gates i, f, g, o before activation), c_prev [H] → [2H]: h then c
   'gru_cell', // gi [3H], gh [3H] (gates r, z, n; biases included), h_prev [H] → h [H] (PyTorch, reset after)
@@ -253,6 +254,15 @@ export class OpBuilder {
     if (table.dtype !== 'float' || table.shape.length !== 2) throw new OpShapeError('gather', `table must be float [V, d], got [${table.shape}]`);
     if (ids.dtype !== 'int') throw new OpShapeError('gather', 'ids must be int');
     return this.push('gather', [table, ids], {}, [...ids.shape, table.shape[1]!], 'float');
+  }
+
+  /**
+   * Index of the largest element along the last axis (the first of equals) as an int id: a
+   * decoder's prediction fed back as its next input when generating. It carries no gradient.
+   */
+  argmax(x: Sym): Sym {
+    if (x.dtype !== 'float' || x.shape.length < 1) throw new OpShapeError('argmax', `needs a float tensor of rank ≥ 1, got ${x.dtype} [${x.shape}]`);
+    return this.push('argmax', [x], {}, x.shape.slice(0, -1), 'int');
   }
 
   /** Element `index` along `axis` (the axis is dropped). */

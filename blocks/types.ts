@@ -66,8 +66,12 @@ export type ParamDef =
   | { readonly kind: 'number'; readonly doc: string; readonly default: number; readonly min: number; readonly max: number }
   | { readonly kind: 'bool'; readonly doc: string; readonly default: boolean }
   | { readonly kind: 'enum'; readonly doc: string; readonly values: readonly string[]; readonly default: string }
-  /** The id of another node of the graph, or absent. */
-  | { readonly kind: 'nodeRef'; readonly doc: string };
+  /**
+   * The id of another node of the graph, or absent. With `ties`, naming a node makes this node
+   * read that node's weights of these names instead of owning its own (weight tying, e.g. MemN2N's
+   * adjacent tying): validation checks that the named node owns them in the same shape.
+   */
+  | { readonly kind: 'nodeRef'; readonly doc: string; readonly ties?: readonly string[] };
 
 /** The TypeScript value a ParamDef resolves to (after defaults are applied). */
 export type ParamValue<D extends ParamDef> = D extends { kind: 'int' | 'number' }

@@ -72,3 +72,19 @@ test('params edit with inline errors; a node is renamed everywhere; weights and 
   await expect(page.getByTestId('inspector')).toContainText(/\d+ selected/);
   expect(problems).toEqual([]);
 });
+
+test('a node with `share` shows the weight it borrows and owns none; the owner counts it once', async ({ page }) => {
+  const problems = watchProblems(page);
+  await openApp(page);
+  await page.getByText('Examples', { exact: true }).click();
+  await page.getByRole('menuitem', { name: 'memory-network', exact: true }).click();
+  await clickNode(page, 'A2');
+  const inspector = page.getByTestId('inspector');
+  await expect(inspector.getByTestId('borrowed-weights')).toContainText('shares C1.weight as its weight');
+  await expect(inspector).toContainText('none of its own');
+  await clickNode(page, 'C1');
+  await expect(inspector.getByTestId('weights')).toContainText('[86, 20]');
+  await expect(inspector.getByTestId('borrowed-weights')).toHaveCount(0);
+  await expect(page.getByTestId('total-parameters')).toHaveText(number.format(4 * 86 * 20));
+  expect(problems).toEqual([]);
+});

@@ -45,7 +45,11 @@ describe('examples', () => {
     expect(uses((d) => lstmCount(d) === 4 && (d.loops?.length ?? 0) === 2 && d.edges.some((e) => e.to.endsWith('.init') && e.take === 'last'))).not.toEqual([]);
     expect(uses((d) => (d.loops ?? []).some((l) => l.direction === 'reverse'))).not.toEqual([]); // Bi-LSTM
     expect(uses((d) => has(d, 'attention', { score: 'additive' }) && d.edges.some((e) => e.to.endsWith('.keys') && e.take === 'all'))).not.toEqual([]);
-    expect(uses((d) => has(d, 'memory') && (d.loops ?? []).some((l) => 'steps' in l && l.steps === 3))).not.toEqual([]);
+    // Memory network, 3 hops: a steps-3 loop (one set of weights for every hop), or three reads in a
+    // chain (adjacent weight tying needs each hop's embeddings as nodes of their own, tied by `share`).
+    const hops = (d: GraphDoc): boolean =>
+      (d.loops ?? []).some((l) => 'steps' in l && l.steps === 3) || (d.nodes.filter((n) => n.type === 'memory').length === 3 && d.nodes.some((n) => n.params?.share !== undefined));
+    expect(uses((d) => has(d, 'memory') && hops(d))).not.toEqual([]);
     expect(uses((d) => has(d, 'bilinear') && has(d, 'delay'))).not.toEqual([]);
     expect(uses((d) => has(d, 'gate') && has(d, 'one_minus') && !has(d, 'gru'))).not.toEqual([]); // GRU from primitives
   });

@@ -8,6 +8,7 @@ import { CATALOGUE, type ErrorCode } from '../runtime/errors/catalogue.ts';
 import { parseGraph } from '../runtime/graph/parse.ts';
 import { analyzeGraph } from '../runtime/validate/validate.ts';
 import type { BenchResults } from '../bench/run.ts';
+import type { ResultRow, ResultsFile } from './results-file.ts';
 
 const root = new URL('../', import.meta.url);
 const group = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -81,6 +82,61 @@ function trainingTable(): string {
   ].join('\n');
 }
 
+/** A reported number as the results table prints it. */
+function formatValue(v: number, format: ResultRow['format']): string {
+  if (format === 'percent') return `${(100 * v).toFixed(1)}%`;
+  if (format === 'bits') return v.toFixed(2);
+  return Math.abs(v) < 0.001 ? v.toExponential(1) : v.toFixed(4);
+}
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** results/results.json (`npm run reproduce`): every recipe's number beside its reference, and its wall time. */
+function reproduceTable(): string {
+  const r = readResult<ResultsFile>('results.json');
+  const rows = r.recipes.map((row) => {
+    const params = Object.entries(row.task.params).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+    const task = `\`${row.task.name}\`${params !== '' ? ` (${params})` : ''}`;
+    const value =
+      row.error !== undefined
+        ? `failed: ${cell(row.error.length > 160 ? `${row.error.slice(0, 160)}…` : row.error)}`
+        : `**${formatValue(row.value!, row.format)}**${(row.also ?? []).map((a) => `; ${a.label}: ${formatValue(a.value, a.format)}`).join('')}`;
+    const baseline = row.baseline !== undefined ? `baseline ${formatValue(row.baseline, row.format)}: ` : row.reference.value !== undefined ? `${formatValue(row.reference.value, row.format)}: ` : '';
+    const time = `${row.seconds.toFixed(0)} s${row.overTime ? ` (over ${r.limitSeconds} s)` : ''}`;
+    const verdict = row.met === true ? 'yes' : 'no';
+    return `| ${row.name} | [\`${row.example}\`](examples/${row.example}) | ${task} | ${row.metric} | ${value} | ${cell(baseline + row.reference.text)} | ${row.target ?? '—'} | ${verdict} | ${time} |`;
+  });
+  const total = r.recipes.reduce((a, row) => a + row.seconds, 0);
+  return [
+    `\`${r.command}\` on ${r.machine.cpus} × ${r.machine.model}, Node ${r.machine.node.replace(/^v/, '')}; one fixed seed per recipe (the graph's \`training.seed\`); ` +
+      `wall time is the whole recipe (data, compiling, training, evaluation), limit ${r.limitSeconds} s each; ${(total / 60).toFixed(1)} min for all rows. ` +
+      '"met" means the target was reached within the limit (for rows without a target: trained and evaluated within it).',
+    '',
+    '| recipe | example | task | reported | value reached | published / baseline | target | met | wall time |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | ---: |',
+    ...rows,
+    ...byLengthTable(r.recipes),
+  ].join('\n');
+}
+
+/** Seq2seq's accuracy by source length, side by side: where the one-vector bottleneck shows. */
+function byLengthTable(rows: ResultsFile['recipes']): string[] {
+  const withRows = rows.filter((row) => row.task.name === 'reverse' && row.byLength !== undefined && row.byLength.length > 0);
+  if (withRows.length === 0) return [];
+  const lengths = [...new Set(withRows.flatMap((row) => row.byLength!.map((x) => x.length)))].sort((a, b) => a - b).filter((n) => n % 5 === 0);
+  return [
+    '',
+    'Exact match on `reverse` by source length (greedy decoding; 100 test strings per length):',
+    '',
+    `| recipe | ${lengths.map(String).join(' | ')} |`,
+    `| --- | ${lengths.map(() => '---:').join(' | ')} |`,
+    ...withRows.map((row) => `| ${row.name} | ${lengths.map((n) => {
+      const x = row.byLength!.find((l) => l.length === n);
+      return x !== undefined ? `${(100 * x.metric).toFixed(0)}%` : '—';
+    }).join(' | ')} |`),
+  ];
+}
+
 /** bench/results.json (`npm run bench`): Unroll's CPU backend against TF.js, and scaling. */
 function performanceTable(): string {
   const r = JSON.parse(readFileSync(new URL('bench/results.json', root), 'utf8')) as BenchResults;
@@ -125,6 +181,7 @@ export const SECTIONS: Readonly<Record<string, () => string>> = {
   errors: errorsTable,
   gradients: gradientsTable,
   training: trainingTable,
+  reproduce: reproduceTable,
   performance: performanceTable,
 };
 

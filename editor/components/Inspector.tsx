@@ -198,6 +198,8 @@ function NodeInspector({ node, doc, analysis }: { node: GraphNode; doc: GraphDoc
   const errors = (current?.errors ?? []).filter((e) => nodesNamedBy([e]).has(node.id));
   const warnings = (current?.warnings ?? []).filter((e) => nodesNamedBy([e]).has(node.id));
   const weights = current?.weights.get(node.id) ?? [];
+  // Weights this node reads but another node owns (`share`): stored and trained once, with the owner.
+  const borrowed = Object.entries(current?.shares.get(node.id) ?? {});
   const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
   const total = weights.reduce((s, w) => s + count(w.shape), 0);
   const effectiveLoop = loopResolver(doc, current)(node.id);
@@ -249,7 +251,7 @@ function NodeInspector({ node, doc, analysis }: { node: GraphNode; doc: GraphDoc
       ) : null}
       <h3>Weights</h3>
       {weights.length === 0 ? (
-        <p className="muted">{current?.weights.has(node.id) === false && errors.length > 0 ? 'not known until the errors are fixed' : 'none'}</p>
+        <p className="muted">{current?.weights.has(node.id) === false && errors.length > 0 ? 'not known until the errors are fixed' : borrowed.length > 0 ? 'none of its own' : 'none'}</p>
       ) : (
         <table className="weights" data-testid="weights">
           <tbody>
@@ -273,6 +275,18 @@ function NodeInspector({ node, doc, analysis }: { node: GraphNode; doc: GraphDoc
           </tbody>
         </table>
       )}
+      {borrowed.length > 0 ? (
+        <p className="muted" data-testid="borrowed-weights">
+          {'shares '}
+          {borrowed.map(([name, key], i) => (
+            <span key={name}>
+              {i > 0 ? ', ' : ''}
+              <code>{key}</code> as its <code>{name}</code>
+            </span>
+          ))}
+          : one tensor, trained with every node that reads it
+        </p>
+      ) : null}
       {warnings.length > 0 ? <InlineErrors errors={warnings} warnings /> : null}
       <div className="button-row">
         {block?.composite !== undefined ? (

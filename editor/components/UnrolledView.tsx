@@ -17,7 +17,7 @@ function CopyBox({ data }: NodeProps<CopyNode>) {
       style={color !== undefined ? { borderLeftColor: color } : undefined}
       data-testid={`copy-${data.key}`}
       data-mark={data.mark ?? ''}
-      title={data.weights.length > 0 ? `${data.title}; shares ${data.weights.join(', ')} with every other copy of ${data.node}` : data.title}
+      title={data.weights.length > 0 ? `${data.title}; shares ${data.weights.join(', ')} with every other copy that reads ${data.weights.length === 1 ? 'it' : 'them'}` : data.title}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <span className="copy-key">{data.key}</span>

@@ -95,6 +95,11 @@ function layout(doc: GraphDoc, analysis: GraphAnalysis, u: UnrolledGraph, select
   // Maps, not plain objects: node ids may be Object.prototype names (`constructor`, `__proto__`).
   const marks = new Map<string, number>();
   for (const n of doc.nodes) if ((analysis.weights.get(n.id) ?? []).length > 0) marks.set(n.id, marks.size % SHARED_COLORS.length);
+  // A node that borrows its weight (`share`) wears its owner's colour: their copies read one tensor.
+  for (const [id, borrowed] of analysis.shares) {
+    const owner = Object.values(borrowed)[0]!.split('.')[0]!;
+    if (!marks.has(id) && marks.has(owner)) marks.set(id, marks.get(owner)!);
+  }
 
   const nodes: UnrolledFlowNode[] = [];
   for (const e of extents) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,9 +59,14 @@ describe('unroll export and export-data', () => {
     expect(test.value.metadata.batches).toBe(String(Math.ceil(1000 / 32)));
   });
 
-  it('export-data refuses a graph that names no task (E440)', async () => {
-    const r = await run('export-data', 'examples/seq2seq-attention.json', '--steps', '1', '--out', join(dir, 'd2'), '--json');
+  it('export-data refuses a graph that names no task (E440), and a decoder input it cannot fill yet (E441)', async () => {
+    const doc = JSON.parse(readFileSync(join(root, 'examples/seq2seq-attention.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'no-task.json'), JSON.stringify({ ...doc, task: undefined }));
+    const r = await run('export-data', join(dir, 'no-task.json'), '--steps', '1', '--out', join(dir, 'd2'), '--json');
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out).errors.map((e: { code: string }) => e.code)).toEqual(['E440']);
+    const s2s = await run('export-data', 'examples/seq2seq-attention.json', '--steps', '1', '--out', join(dir, 'd3'), '--json');
+    expect(s2s.code).toBe(1);
+    expect(JSON.parse(s2s.out).errors.map((e: { code: string }) => e.code)).toEqual(['E441']);
   });
 });

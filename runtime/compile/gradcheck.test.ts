@@ -313,6 +313,12 @@ const shapeCases: OpCase[] = [
   { name: 'sum of a weight over all axes', build: (c) => c.g.sum(c.w([3, 4])) },
   { name: 'gather rows with repeated ids', build: (c) => c.g.gather(c.w([5, 3]), c.int([4], [1, 3, 1, 1, 0, 4, 4, 1, 2, 2, 2, 3])) },
   { name: 'gather one id per example', build: (c) => c.g.gather(c.w([5, 3]), c.int([], [4, 0, 4])) },
+  // argmax has no gradient: the gather's table does, through the rows argmax picks.
+  // (x also goes through a tanh, so that it has a gradient to check at all.)
+  { name: 'gather the rows an argmax picks', build: (c) => {
+    const x = c.x([4]);
+    return [c.g.gather(c.w([4, 3]), c.g.argmax(x)), c.g.tanh(x)];
+  } },
   { name: 'gather a [2, 2] of ids (a bag)', build: (c) => c.g.gather(c.w([4, 2]), c.int([2, 2], [0, 1, 1, 0, 3, 3, 3, 3, 2, 0, 1, 2])) },
   { name: 'stack of data', build: (c) => c.g.stack([c.x([3]), c.x([3]), c.x([3])]) },
   { name: 'stack of data and a weight', build: (c) => c.g.stack([c.w([2, 2]), c.x([2, 2])]) },

@@ -57,6 +57,7 @@ export type Instr =
   | { readonly k: 'bceGrad'; readonly n: number; readonly dy: Ref; readonly x: Ref; readonly t: Ref; readonly dx: Ref; readonly acc: boolean }
   | { readonly k: 'bceTargetGrad'; readonly n: number; readonly dy: Ref; readonly x: Ref; readonly dt: Ref; readonly acc: boolean }
   | { readonly k: 'gather'; readonly rows: number; readonly d: number; readonly table: Ref; readonly ids: Ref; readonly out: Ref }
+  | { readonly k: 'argmax'; readonly rows: number; readonly n: number; readonly x: Ref; readonly out: Ref }
   | { readonly k: 'scatterAdd'; readonly rows: number; readonly d: number; readonly dOut: Ref; readonly ids: Ref; readonly dTable: Ref }
   | { readonly k: 'lstmFwd'; readonly B: number; readonly H: number; readonly pre: Ref; readonly cPrev: Ref; readonly hc: Ref; readonly gates: Ref; readonly tanhC: Ref }
   | {

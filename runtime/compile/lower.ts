@@ -25,6 +25,12 @@ export interface LowerOptions {
   readonly masked?: ReadonlySet<string>;
   /** Truncated BPTT: no gradient flows through a delay into steps before a multiple of this (0: full). */
   readonly truncate?: number;
+  /**
+   * Generate: a decoder input (an input with `feedback`) reads its data only at step 0 (the start
+   * token); at step t > 0 it carries the argmax of its feedback node's prediction at step t − 1
+   * (for a vector input, the prediction itself). Without it, the input is fed (teacher forcing).
+   */
+  readonly generate?: boolean;
 }
 
 const SOURCE_TYPES = new Set(['input', 'target']);
@@ -72,6 +78,11 @@ export class Lowering {
     const cacheKey = `data:${node}@${at}`;
     const hit = this.feedCache.get(cacheKey);
     if (hit !== undefined) return hit;
+    const generated = this.generated(node, at);
+    if (generated !== undefined) {
+      this.feedCache.set(cacheKey, generated);
+      return generated;
+    }
     const t = this.analysis.outputTypes.get(`${node}.out`);
     if (t === undefined) throw new Error(`lowering: source ${node} has no type`);
     const length = t.seq !== undefined ? this.unrolled.lengths[t.seq] : undefined;
@@ -80,6 +91,23 @@ export class Lowering {
     this.feeds.push({ sym: s.id, kind: 'data', node, ...(typeof at === 'number' ? { position: at } : at === 'whole' ? { whole: true } : {}) });
     this.feedCache.set(cacheKey, s);
     return s;
+  }
+
+  /** When generating, a decoder input after step 0: its feedback node's prediction of the step before. */
+  private generated(node: string, at: number | 'whole' | 'single'): Sym | undefined {
+    if (!this.options.generate) return undefined;
+    const feedback = this.analysis.params.get(node)?.feedback;
+    if (typeof feedback !== 'string') return undefined;
+    if (typeof at !== 'number') throw new Error(`lowering: decoder input ${node} is read as a whole sequence, which generation cannot give`);
+    // Steps are processing order: a loop running in reverse reads the last position first.
+    const loop = this.unrolled.loops.find((l) => l.id === this.loopOf(feedback));
+    const step = loop?.direction === 'reverse' ? loop.length - 1 - at : at;
+    if (step === 0) return undefined;
+    const type = this.unrolledByKey.get(`${feedback}@${step - 1}`)?.type;
+    const port = type !== undefined ? getBlock(type)?.outputs[0]?.name : undefined;
+    if (port === undefined) throw new Error(`lowering: feedback node ${feedback} of ${node} has no copy at step ${step - 1}`);
+    const prediction = this.sym(`${feedback}@${step - 1}`, port);
+    return this.analysis.outputTypes.get(`${node}.out`)?.dtype === 'int' ? this.g.argmax(prediction) : prediction;
   }
 
   /** A per-example scalar feed along `axis` (`mask`, `last` at a position, or `invlen`). */
@@ -222,6 +250,7 @@ export function lowerGraph(analysis: GraphAnalysis, unrolled: UnrolledGraph, opt
     cells: options.cells ?? 'fused',
     masked: options.masked ?? new Set(),
     truncate: options.truncate ?? 0,
+    generate: options.generate ?? false,
   });
   for (const u of unrolled.nodes) {
     progress();

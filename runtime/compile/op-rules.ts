@@ -270,6 +270,15 @@ const gatherRule: OpRule = {
   },
 };
 
+/** Forward only: an int result, so nothing asks for its gradient. */
+const argmaxRule: OpRule = {
+  forward(c) {
+    const x = c.input(0);
+    c.emit({ k: 'argmax', rows: elems(c.node, c.B), n: x.shape[x.shape.length - 1]!, x: c.value(x.id), out: c.out });
+    return [];
+  },
+};
+
 const crossEntropyRule: OpRule = {
   forward(c) {
     const [logits, target] = [c.input(0), c.input(1)];
@@ -392,6 +401,7 @@ export const OP_RULES: Readonly<Record<OpName, OpRule>> = {
   reshape: reshapeRule,
   sum: sumRule,
   gather: gatherRule,
+  argmax: argmaxRule,
   index: windowRule('index'),
   stack: piecewiseRule('stack'),
   cross_entropy: crossEntropyRule,

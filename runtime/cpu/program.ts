@@ -226,6 +226,12 @@ export class CpuProgram {
         const { rows, d } = instr;
         return () => K.gather(rows, d, tb, tbo, ids, io, o, oo);
       }
+      case 'argmax': {
+        const [x, xo] = v(instr.x);
+        const [o, oo] = v(instr.out);
+        const { rows, n } = instr;
+        return () => K.argmax(rows, n, x, xo, o, oo);
+      }
       case 'scatterAdd': {
         const [d0, d0o] = v(instr.dOut);
         const [ids, io] = v(instr.ids);

@@ -56,6 +56,9 @@ export const CATALOGUE = {
   E219: { name: 'internal-error', title: 'A block rule failed unexpectedly: a bug in Unroll, please report it' },
   E220: { name: 'ignored-param', title: 'A param that has no effect' },
   E221: { name: 'target-leak', title: 'A target fed to something other than a loss’s target port (a warning)' },
+  E230: { name: 'share-no-weight', title: 'A `share` that names the node itself or a node without that weight' },
+  E231: { name: 'share-shape-mismatch', title: 'A `share` whose weight has another shape than the node’s own would' },
+  E232: { name: 'share-chain', title: 'A `share` that names a node which itself shares: name the owner' },
 
   // Unrolling for concrete lengths (unroll)
   E300: { name: 'missing-length', title: 'No length given for a sequence' },

@@ -50,7 +50,8 @@ const VIEW_OPS = new Set(['slice', 'index', 'reshape']);
 
 /**
  * The body of node `id`'s method. `delivered` gives each connected port's per-example type;
- * `weightsExpr` is how the body reaches the node's weights (`self.emb`). Throws ExportOpError
+ * `weightsExpr` is how the body reaches the node's weights (`self.emb`), `borrowed` the expression
+ * of each weight another node owns (`share`: `self.C1.weight`). Throws ExportOpError
  * for an op with no PyTorch form, LengthDependentError when the ops depend on the length.
  */
 export function pyBlock(
@@ -59,6 +60,7 @@ export function pyBlock(
   delivered: ReadonlyMap<string, ValueType>,
   weightShapes: ReadonlyMap<string, readonly number[]>,
   weightsExpr: string,
+  borrowed: ReadonlyMap<string, string> = new Map(),
 ): PyBlock {
   const r = record(type, params, delivered, weightShapes, 2);
   const r2 = record(type, params, delivered, weightShapes, 3);
@@ -79,9 +81,11 @@ export function pyBlock(
     exprs.set(s.id, param);
   }
   for (const n of r.g.nodes) {
-    if (n.op === 'weight') exprs.set(n.id, /^[A-Za-z_]\w*$/.test(n.attrs.name!) ? `w.${n.attrs.name}` : `getattr(w, ${JSON.stringify(n.attrs.name)})`);
+    if (n.op !== 'weight') continue;
+    const other = borrowed.get(n.attrs.name!);
+    exprs.set(n.id, other ?? (/^[A-Za-z_]\w*$/.test(n.attrs.name!) ? `w.${n.attrs.name}` : `getattr(w, ${JSON.stringify(n.attrs.name)})`));
   }
-  const lines: string[] = weightShapes.size > 0 ? [`w = ${weightsExpr}`] : [];
+  const lines: string[] = weightShapes.size > borrowed.size ? [`w = ${weightsExpr}`] : [];
   const uses = new Map<number, number>();
   for (const n of r.g.nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
   const outIds = new Set(Object.values(r.outs).map((s) => s.id));

@@ -101,9 +101,16 @@ function blockMethod(c: Ctx, id: string): PyBlock | undefined {
     if (to.node === id && t !== undefined) delivered.set(to.port, t);
   }
   const shapes = new Map((c.a.weights.get(id) ?? []).map((w) => [w.name, w.shape] as const));
+  // Weights borrowed with `share` are the owner's parameters: one tensor in the state_dict, as in Unroll.
+  const borrowed = new Map<string, string>();
+  for (const [name, key] of Object.entries(c.a.shares.get(id) ?? {})) {
+    const owner = key.slice(0, key.lastIndexOf('.'));
+    shapes.set(name, c.a.weights.get(owner)!.find((w) => w.name === name)!.shape);
+    borrowed.set(name, `${weightsExpr(owner)}.${name}`);
+  }
   const params = c.a.params.get(id) ?? {};
   try {
-    return pyBlock(type, params, delivered, shapes, weightsExpr(id));
+    return pyBlock(type, params, delivered, shapes, weightsExpr(id), borrowed);
   } catch (e) {
     if (e instanceof LengthDependentError) {
       c.errors.push(unrollError('E461', `node ${id} (${type}) computes differently for each sequence length; it cannot be written as one PyTorch loop body`, { nodes: [id] }));

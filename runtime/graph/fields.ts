@@ -70,6 +70,7 @@ export const TRAINING_FIELDS = {
   truncate: { kind: 'integer', min: 0, max: 100_000, doc: 'truncated BPTT window in steps; 0 means full BPTT' },
   seed: { kind: 'integer', min: 0, max: 2 ** 32 - 1, doc: 'random seed' },
   evalEvery: { kind: 'integer', min: 1, doc: 'evaluate on the test split every this many steps' },
+  linearStart: { kind: 'integer', min: 0, max: 100_000_000, doc: 'memory networks: the first this many steps run with every memory read linear (no softmax), MemN2N’s linear start; 0: none' },
 } as const satisfies { readonly [K in keyof Required<TrainingSpec>]: TrainingField };
 
 export const TRAINING_KEYS = Object.keys(TRAINING_FIELDS) as readonly (keyof TrainingSpec)[];

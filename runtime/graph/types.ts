@@ -86,6 +86,8 @@ export interface TrainingSpec {
   readonly seed?: number;
   /** Evaluate on the test split every this many steps. */
   readonly evalEvery?: number;
+  /** Memory networks: run the first this many steps with every memory read linear (no softmax); 0: none. */
+  readonly linearStart?: number;
 }
 
 export interface GraphDoc {

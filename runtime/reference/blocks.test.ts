@@ -76,6 +76,12 @@ describe('encoder', () => {
     close(run('encoder', { kind: 'bag', size: 2, position_encoding: true }, { in: bag }, { in: [1, 3, 1] }, { weight: table }).out, want);
   });
 
+  it('holds the padding id 0 of a bag at a zero embedding (pad_zero, the default), or reads its row', () => {
+    const bag: ValueType = { dtype: 'int', shape: [3], vocab: 4 };
+    close(run('encoder', { kind: 'bag', size: 2 }, { in: bag }, { in: [1, 0, 3] }, { weight: table }).out, [40, 42]);
+    close(run('encoder', { kind: 'bag', size: 2, pad_zero: false }, { in: bag }, { in: [1, 0, 3] }, { weight: table }).out, [40, 43]);
+  });
+
   it('writes the position encoding as l_kj = (1 − j/J) − (k/d)(1 − 2j/J), rows j, 1-based', () => {
     close(positionEncoding(2, 2), [0.5, 0.5, 0.5, 1]);
   });
@@ -135,5 +141,11 @@ describe('attention and memory', () => {
     const out = run('memory', {}, types, values);
     close(out.weights, softmax(dots));
     close(out.read, readOf(softmax(dots)));
+  });
+
+  it('linear memory (linear start) reads Σ (keys · query)_t values_t, no softmax', () => {
+    const out = run('memory', { linear: true }, types, values);
+    close(out.weights, dots);
+    close(out.read, readOf(dots));
   });
 });

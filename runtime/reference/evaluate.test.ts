@@ -176,7 +176,8 @@ describe('evaluateOps', () => {
     const b = g.bceLogits(g.index(rows, 0), x);
     const hc = g.lstmCell(g.concat([v, g.slice(v, 0, 2)]), x);
     const h = g.gruCell(g.slice(v, 0, 6), g.slice(v, 0, 6), x);
-    g.add(g.add(g.add(parts, g.sum(ce)), g.sum(b)), g.add(g.sum(hc), g.sum(h)));
+    const picked = g.gather(w, g.argmax(m));
+    g.add(g.add(g.add(parts, g.sum(ce)), g.sum(b)), g.add(g.add(g.sum(hc), g.sum(h)), g.sum(picked)));
     expect(new Set(g.nodes.map((n) => n.op))).toEqual(new Set(OP_NAMES));
     const values = evaluateOps(g.nodes, { inputs: { x: f64([0.5, -1]), ids: f64([1, 0]) }, weights: { w: f64([1, 2, 3, 4, 5, 6]) } });
     expect(values).toHaveLength(g.nodes.length);

@@ -213,6 +213,16 @@ export function evaluateOps(nodes: readonly OpNode[], feeds: Feeds): Float64Arra
         b!.v.forEach((id, i) => r.set(a!.v.subarray(checkId(id, V, 'gather') * d, (id + 1) * d), i * d));
         break;
       }
+      case 'argmax': {
+        const n = a!.shape[a!.shape.length - 1]!;
+        r = new Float64Array(a!.v.length / n);
+        for (let i = 0; i < r.length; i++) {
+          let best = 0;
+          for (let j = 1; j < n; j++) if (a!.v[i * n + j]! > a!.v[i * n + best]!) best = j;
+          r[i] = best;
+        }
+        break;
+      }
       case 'index': {
         const { outer, n: len, inner } = around(a!.shape, at.axis!);
         r = new Float64Array(outer * inner);

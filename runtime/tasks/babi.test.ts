@@ -184,17 +184,11 @@ describe('babi task', () => {
     ]);
   });
 
-  it('binds to the memory-network example once its vocab and bag size are the task’s', () => {
+  it('binds to the memory-network example, and refuses a vocab or bag size other than the task’s', () => {
     const task = babi();
     const V = task.streams[0]!.vocab!;
     const doc = JSON.parse(readFileSync(new URL('../../examples/memory-network.json', import.meta.url), 'utf8')) as GraphDoc;
-    const fixed: GraphDoc = {
-      ...doc,
-      nodes: doc.nodes.map((n) =>
-        ['story', 'question', 'answer'].includes(n.id) ? { ...n, params: { ...n.params, vocab: V, ...(n.id === 'answer' ? {} : { size: BABI_WORDS }) } } : n.id === 'W' ? { ...n, params: { ...n.params, size: V } } : n,
-      ),
-    };
-    const analysis = analyzeGraph(fixed);
+    const analysis = analyzeGraph(doc);
     expect(analysis.errors).toEqual([]);
     const r = bindTask(task, analysis);
     expect(r.ok && r.value.streams.map((s) => [s.stream.name, s.node])).toEqual([
@@ -203,14 +197,16 @@ describe('babi task', () => {
       ['answer', 'answer'],
     ]);
     expect(r.ok && r.value.axis).toBe('story');
-    // The example as it stands (vocab 40, bags of 8) is refused with the values to set.
-    const asIs = bindTask(task, analyzeGraph(doc));
+    expect(doc.nodes.find((n) => n.id === 'story')!.params).toMatchObject({ vocab: V, size: BABI_WORDS });
+    // The sources with another vocabulary are refused with the values to set.
+    const vocab40 = (n: GraphDoc['nodes'][number]) => (['story', 'question', 'answer'].includes(n.id) ? { ...n, params: { ...n.params, vocab: 40 } } : n);
+    const asIs = bindTask(task, analyzeGraph({ ...doc, nodes: doc.nodes.map(vocab40) }));
     expect(!asIs.ok && asIs.errors.map((e) => [e.code, e.path])).toEqual([
       ['E426', '$.nodes[0].params.vocab'],
       ['E426', '$.nodes[1].params.vocab'],
       ['E426', '$.nodes[2].params.vocab'],
     ]);
-    const bagSize = bindTask(task, analyzeGraph({ ...fixed, nodes: fixed.nodes.map((n) => (n.id === 'question' ? { ...n, params: { ...n.params, size: 8 } } : n)) }));
+    const bagSize = bindTask(task, analyzeGraph({ ...doc, nodes: doc.nodes.map((n) => (n.id === 'question' ? { ...n, params: { ...n.params, size: 8 } } : n)) }));
     expect(!bagSize.ok && bagSize.errors.map((e) => [e.code, e.path])).toEqual([['E427', '$.nodes[1].params.size']]);
   });
 });

@@ -1,7 +1,8 @@
 /**
- * The estimate a run is refused on, before anything is allocated, against what the planner then
- * really allocates: never below it (so a run that passes the check is not refused half-built),
- * and within a small factor of it (so a run that would fit is not refused).
+ * The estimate a run is refused on, before anything is built, against what the planner then
+ * really allocates: within a factor of 2 below it (the planned size is checked again before any
+ * buffer is allocated, so an estimate a little low only refuses later) and 5 above it (so a run
+ * that would fit is not refused).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -21,8 +22,10 @@ describe('memory estimate', () => {
     expect(trainable.length).toBeGreaterThanOrEqual(4);
   });
 
-  it.each(trainable.map((t) => [t.f, t.doc] as const))('%s: every pass estimated at 1–5× its planned buffers', (_f, doc) => {
-    const made = Trainer.create({ doc });
+  it.each(trainable.map((t) => [t.f, t.doc] as const))('%s: every pass estimated at 0.5–5× its planned buffers', (_f, doc) => {
+    // Linear start (memory-network.json) compiles the same passes on a variant of the model, which
+    // replaces its own when it ends; here the passes of the graph as drawn are compared.
+    const made = Trainer.create({ doc, overrides: { linearStart: 0 } });
     if (!made.ok) throw new Error(made.errors[0]!.message);
     const t = made.value;
     // The passes the trainer compiled, in the order the estimate lists them: train, then each split.
@@ -33,7 +36,7 @@ describe('memory estimate', () => {
     const evals = compiled.filter((p) => p !== train);
     const pairs = [[t.memory.passes[0]!, train], ...t.memory.passes.slice(1).map((e, i) => [e, evals[i]!] as const)] as const;
     for (const [estimate, pass] of pairs) {
-      expect(estimate.bytes).toBeGreaterThanOrEqual(planned(pass));
+      expect(estimate.bytes).toBeGreaterThanOrEqual(0.5 * planned(pass));
       expect(estimate.bytes).toBeLessThanOrEqual(5 * planned(pass) + 4 * 1024 ** 2);
     }
     const params = t.model.parameterCount() * 4;

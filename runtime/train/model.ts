@@ -55,6 +55,8 @@ export interface PassSpec {
   readonly keepOutputs?: boolean;
   /** With `keepOutputs` and `backward`: keep every node output's gradient readable too (locating a divergence). */
   readonly keepGrads?: boolean;
+  /** Decoder inputs carry the previous step's prediction instead of data (see `LowerOptions.generate`). */
+  readonly generate?: boolean;
 }
 
 export class Model {
@@ -66,9 +68,14 @@ export class Model {
   private passBytes = 0;
   private readonly budget: number;
 
+  /**
+   * With `shareWith`, the model reads and writes that model's very weight and gradient arrays
+   * (see `variant`); its weights must be the same keys and shapes.
+   */
   constructor(
     readonly analysis: GraphAnalysis,
     readonly options: ModelOptions = {},
+    shareWith?: Model,
   ) {
     this.dtype = options.dtype ?? 'float32';
     this.budget = options.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
@@ -78,8 +85,20 @@ export class Model {
     }
     this.weightSpecs = specs;
     const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-    this.weights = new Map(specs.map((w) => [w.key, floatArray(this.dtype, size(w.shape))]));
-    this.grads = new Map(specs.map((w) => [w.key, floatArray(this.dtype, size(w.shape))]));
+    if (shareWith !== undefined) {
+      const sig = (ws: readonly WeightSpec[]): string => JSON.stringify(ws.map((w) => [w.key, w.shape]));
+      if (sig(specs) !== sig(shareWith.weightSpecs) || shareWith.dtype !== this.dtype) throw new Error('Model: a variant must have the same weights as the model it shares them with');
+    }
+    this.weights = shareWith?.weights ?? new Map(specs.map((w) => [w.key, floatArray(this.dtype, size(w.shape))]));
+    this.grads = shareWith?.grads ?? new Map(specs.map((w) => [w.key, floatArray(this.dtype, size(w.shape))]));
+  }
+
+  /**
+   * The same graph with params changed that change no weight (a memory's `linear`, for linear
+   * start), as a model with passes of its own that trains these very weights and gradients.
+   */
+  variant(analysis: GraphAnalysis): Model {
+    return new Model(analysis, this.options, this);
   }
 
   /** Initialise every weight from its block's initialiser, in document order (one stream per weight). */
@@ -140,6 +159,7 @@ export class Model {
       cells: this.options.cells ?? 'fused',
       masked: new Set(masked),
       truncate: this.options.truncate ?? 0,
+      generate: spec.generate === true,
     });
     const plan = planGraph(lowered, {
       batch: spec.batch,
@@ -169,7 +189,7 @@ export class Model {
 
 function passKey(spec: PassSpec): string {
   const masked = [...(spec.masked ?? [])].sort();
-  return JSON.stringify([spec.lengths, spec.batch, spec.backward, masked, spec.inputGrads === true, spec.keepOutputs === true, spec.keepGrads === true]);
+  return JSON.stringify([spec.lengths, spec.batch, spec.backward, masked, spec.inputGrads === true, spec.keepOutputs === true, spec.keepGrads === true, spec.generate === true]);
 }
 
 const bytesPer = (dtype: DType): number => (dtype === 'float64' ? 8 : 4);

@@ -151,7 +151,7 @@ describe('Trainer', () => {
     expect(err.message).toMatch(/training step 2/);
   });
 
-  it('refuses a graph without a task, an unknown task and a decoder input, with catalogue errors', () => {
+  it('refuses a graph without a task, an unknown task and a task that does not fit, with catalogue errors', () => {
     const noTask = { ...smallBrackets(), task: undefined };
     const r1 = Trainer.create({ doc: noTask });
     expect(r1.ok).toBe(false);
@@ -159,9 +159,10 @@ describe('Trainer', () => {
     const r2 = Trainer.create({ doc: smallBrackets(), task: 'sorting' });
     expect(r2.ok).toBe(false);
     if (!r2.ok) expect(r2.errors[0]!.code).toBe('E420');
+    // The seq2seq example's streams are not the copy task's: refused when binding, before training.
     const r3 = Trainer.create({ doc: { ...example('seq2seq.json'), task: { name: 'copy' } } });
     expect(r3.ok).toBe(false);
-    if (!r3.ok) expect(r3.errors.some((e) => e.code === 'E441')).toBe(true);
+    if (!r3.ok) expect(r3.errors[0]!.code).toMatch(/^E42\d$/);
   });
 
   it('evaluates every split of the task and scores accuracy in [0, 1]', () => {

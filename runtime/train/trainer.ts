@@ -5,23 +5,24 @@
  * one bit-identical run: every random draw comes from streams forked off it.
  */
 import { unrollError, type Result, type UnrollError } from '../errors/catalogue.ts';
-import type { GraphDoc, TaskSpec, TrainingSpec } from '../graph/types.ts';
+import { splitEndpoint, type GraphDoc, type TaskSpec, type TrainingSpec } from '../graph/types.ts';
 import { analyzeGraph } from '../validate/validate.ts';
 import type { GraphAnalysis } from '../validate/types.ts';
 import { createTask } from '../tasks/registry.ts';
 import { bindTask, type TaskBinding } from '../tasks/bind.ts';
-import type { Batch, Task } from '../tasks/types.ts';
+import type { Batch, EvalSplit, Task } from '../tasks/types.ts';
 import { ByLength, type LengthRow } from '../tasks/by-length.ts';
 import type { CellLowering } from '../compile/types.ts';
 import type { DType } from '../cpu/program.ts';
 import type { FloatArray } from '../cpu/kernels/index.ts';
-import { Model } from './model.ts';
+import { Model, type PassSpec } from './model.ts';
 import type { FeedData, GateSaturation, Pass, SourceData, StateNorms } from './pass.ts';
 import { Rng } from './prng.ts';
 import { clipByGlobalNorm, defaultOptimizerSpec, globalNorm, Optimizer, type OptimizerState } from './optimizers.ts';
 import { DEFAULT_MEMORY_BUDGET, estimatePassBytes, overBudget, type MemoryEstimate, type PassEstimate } from './memory-estimate.ts';
 import { describeSite, firstNonFiniteGradient, firstNonFiniteValue, type NonFiniteSite } from './divergence.ts';
 import { progress } from '../cpu/progress.ts';
+import { LinearStart } from './linear-start.ts';
 
 /** Every training setting, defaults filled in. */
 export type TrainConfig = Required<TrainingSpec>;
@@ -40,6 +41,7 @@ export const TRAINING_DEFAULTS: TrainConfig = {
   truncate: 0,
   seed: 0,
   evalEvery: 100,
+  linearStart: 0,
 };
 
 export interface TrainerSetup {
@@ -119,6 +121,10 @@ export class Trainer {
   private readonly lastGood: readonly FloatArray[];
   /** What the run was estimated to hold when it was created. */
   readonly memory: MemoryEstimate;
+  /** `training.linearStart`: the first steps run on the graph with linear memory reads. */
+  private readonly linearStart: LinearStart | undefined;
+  /** Inputs fed back from a decoder's predictions (seq2seq), set by `create`. */
+  private decoders: readonly DecoderInput[] = [];
 
   private constructor(
     readonly analysis: GraphAnalysis,
@@ -139,6 +145,7 @@ export class Trainer {
     });
     const root = new Rng(config.seed);
     this.model.initialise(root.fork('init'));
+    this.linearStart = LinearStart.create(this.model, config.linearStart);
     this.dataRng = root.fork('data');
     this.stateRng = root.fork('state');
     this.keys = this.model.weightSpecs.map((w) => w.key);
@@ -160,14 +167,14 @@ export class Trainer {
     if (!analysis.ok) return { ok: false, errors: analysis.errors };
     const spec = mergeTask(setup.doc, setup.task);
     if (spec === undefined) {
-      return { ok: false, errors: [unrollError('E440', 'the graph has no task section: add "task": {"name": "brackets"} (or copy, adding) or pass --task NAME', { path: '$' })] };
+      return { ok: false, errors: [unrollError('E440', 'the graph has no task section: add "task": {"name": "brackets"} (or another task: copy, adding, reverse, babi, charlm, dyck) or pass --task NAME', { path: '$' })] };
     }
-    const teacherErrors = decoderInputs(analysis);
-    if (teacherErrors.length > 0) return { ok: false, errors: teacherErrors };
     const task = createTask(spec, setup.task !== undefined && setup.doc.task?.name !== setup.task ? '--task' : '$.task');
     if (!task.ok) return task;
     const binding = bindTask(task.value, analysis);
     if (!binding.ok) return binding;
+    const decoders = decoderInputs(analysis, task.value, binding.value);
+    if (!decoders.ok) return decoders;
     const empty = task.value.evalSplits.filter((sp) => sp.count === 0);
     if (empty.length > 0) {
       const names = empty.map((sp) => sp.name).join(', ');
@@ -180,11 +187,12 @@ export class Trainer {
     const tooBig = overBudget(memory.value, setup.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
     if (tooBig !== undefined) return { ok: false, errors: [tooBig] };
     const trainer = new Trainer(analysis, task.value, binding.value, config, setup, memory.value);
+    trainer.decoders = decoders.value;
     try {
       // Compile the training pass and every evaluation pass now: a length that cannot be unrolled
       // or a batch over the memory budget is refused before the first step, not after the last.
       trainer.predIndex = trainer.findPrediction();
-      for (const sp of task.value.evalSplits) trainer.passFor(sp.lengths[1], sp.lengths, evalBatchOf(trainer.evalBatch, sp.count), false);
+      for (const sp of task.value.evalSplits) trainer.evalPass(sp);
     } catch (e) {
       if (e instanceof TrainerError) return { ok: false, errors: e.errors };
       throw e;
@@ -198,20 +206,35 @@ export class Trainer {
     return i >= 0 ? i : 0;
   }
 
-  /** The task's time axis is padded when its examples vary in length. */
-  private masked(lengths: readonly [number, number]): ReadonlySet<string> {
-    return this.binding.axis !== undefined && lengths[0] !== lengths[1] ? new Set([this.binding.axis]) : new Set();
-  }
-
-  private passFor(maxLength: number, lengths: readonly [number, number], batch: number, backward: boolean): Pass {
-    const axisLengths: Record<string, number> = this.binding.axis !== undefined ? { [this.binding.axis]: maxLength } : {};
-    const r = this.model.pass({ lengths: axisLengths, batch, backward, masked: this.masked(lengths) });
+  private passFor(spec: PassSpec): Pass {
+    const r = (this.linearStart?.modelAt(this.steps) ?? this.model).pass(spec);
     if (!r.ok) throw new TrainerError(r.errors);
     return r.value;
   }
 
+  /** The training pass's spec: the longest training lengths, teacher forcing. */
+  private trainSpec(): PassSpec {
+    return { ...passAxes(this.binding, this.task.trainLengths, this.task.trainAxisLengths), batch: this.config.batch, backward: true };
+  }
+
   private trainPass(): Pass {
-    return this.passFor(this.task.trainLengths[1], this.task.trainLengths, this.config.batch, true);
+    return this.passFor(this.trainSpec());
+  }
+
+  /** The evaluation pass of a split: its longest lengths; decoders generate from their own predictions. */
+  private evalPass(sp: EvalSplit): Pass {
+    return this.passFor({
+      ...passAxes(this.binding, sp.lengths, sp.axisLengths),
+      batch: evalBatchOf(this.evalBatch, sp.count),
+      backward: false,
+      generate: this.decoders.length > 0,
+    });
+  }
+
+  /** Padded length of the stream the metric scores (the target's own axis for a decoder). */
+  private targetLength(batch: Batch): number {
+    const axis = this.binding.streams.find((s) => s.node === this.targetNode)?.stream.axis;
+    return axis !== undefined ? (batch.axes?.[axis]?.length ?? batch.length) : batch.length;
   }
 
   /** A task batch as the pass's feed: each stream to the node it is bound to. */
@@ -220,10 +243,21 @@ export class Trainer {
     for (const { stream, node } of this.binding.streams) {
       const values = batch.data[stream.name];
       if (values === undefined) throw new Error(`task ${this.task.name} gave no data for stream ${stream.name}`);
-      sources.set(node, { values, length: stream.sequence ? batch.length : 0 });
+      const length = !stream.sequence ? 0 : stream.axis !== undefined ? batch.axes![stream.axis]!.length : batch.length;
+      sources.set(node, { values, length });
     }
     const lengths = new Map<string, ArrayLike<number>>();
     if (this.binding.axis !== undefined) lengths.set(this.binding.axis, batch.lengths);
+    for (const [taskAxis, graphAxis] of Object.entries(this.binding.axes)) {
+      const a = batch.axes?.[taskAxis];
+      if (a !== undefined) lengths.set(graphAxis, a.lengths);
+    }
+    // Decoder inputs: the target shifted right by one step, the start token first (teacher forcing;
+    // when generating only step 0 is read).
+    for (const d of this.decoders) {
+      const T = sources.get(d.target)!.length;
+      sources.set(d.node, { values: shiftRight(batch.data[d.stream]!, batch.size, T, d.start), length: T });
+    }
     return { size: batch.size, sources, lengths };
   }
 
@@ -295,9 +329,7 @@ export class Trainer {
    * non-finite number appeared. The weights are unchanged since the step, so the rerun is the same.
    */
   private locate(batch: Batch, stateMark: readonly number[]): NonFiniteSite | string | undefined {
-    const lengths = this.task.trainLengths;
-    const axisLengths: Record<string, number> = this.binding.axis !== undefined ? { [this.binding.axis]: lengths[1] } : {};
-    const spec = { lengths: axisLengths, batch: this.config.batch, backward: true, masked: this.masked(lengths), keepOutputs: true, keepGrads: true };
+    const spec: PassSpec = { ...this.trainSpec(), keepOutputs: true, keepGrads: true };
     const made = this.model.pass(spec);
     if (!made.ok) return 'where it first appeared is not shown: the pass that would keep every value is over the memory budget';
     try {
@@ -369,7 +401,7 @@ export class Trainer {
   }
 
   private score(pass: Pass, batch: Batch): number {
-    const pred = pass.prediction(this.predIndex, batch.size, batch.length);
+    const pred = pass.prediction(this.predIndex, batch.size, this.targetLength(batch));
     const s = this.task.metric.score(batch, pred);
     return s.count > 0 ? s.total / s.count : NaN;
   }
@@ -379,7 +411,7 @@ export class Trainer {
     const info = this.task.evalSplits.find((s) => s.name === split);
     if (info === undefined) throw new Error(`task ${this.task.name} has no split ${split}`);
     const size = evalBatchOf(this.evalBatch, info.count);
-    const pass = this.passFor(info.lengths[1], info.lengths, size, false);
+    const pass = this.evalPass(info);
     let loss = 0;
     let total = 0;
     let count = 0;
@@ -391,7 +423,7 @@ export class Trainer {
       pass.feed(this.feedData(batch), this.stateRng.fork('eval'));
       loss += pass.forward(batch.size) * batch.size;
       examples += batch.size;
-      const s = this.task.metric.score(batch, pass.prediction(this.predIndex, batch.size, batch.length));
+      const s = this.task.metric.score(batch, pass.prediction(this.predIndex, batch.size, this.targetLength(batch)));
       total += s.total;
       count += s.count;
       byLength.add(s);
@@ -432,10 +464,9 @@ function estimateRun(analysis: GraphAnalysis, task: Task, binding: TaskBinding, 
   const bytes = setup.dtype === 'float64' ? 8 : 4;
   let params = 0;
   for (const ws of analysis.weights.values()) for (const w of ws) params += w.shape.reduce((a, b) => a * b, 1);
-  const lengthsAt = (n: number): Record<string, number> => (binding.axis !== undefined ? { [binding.axis]: n } : {});
   const wanted: Omit<PassEstimate, 'bytes'>[] = [
-    { name: 'train', batch: config.batch, lengths: lengthsAt(task.trainLengths[1]) },
-    ...task.evalSplits.map((sp) => ({ name: `eval ${sp.name}`, batch: evalBatchOf(setup.evalBatch ?? 256, sp.count), lengths: lengthsAt(sp.lengths[1]) })),
+    { name: 'train', batch: config.batch, lengths: passAxes(binding, task.trainLengths, task.trainAxisLengths).lengths },
+    ...task.evalSplits.map((sp) => ({ name: `eval ${sp.name}`, batch: evalBatchOf(setup.evalBatch ?? 256, sp.count), lengths: passAxes(binding, sp.lengths, sp.axisLengths).lengths })),
   ];
   const weights = params * bytes;
   const passes: PassEstimate[] = [];
@@ -456,16 +487,74 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Decoder inputs fed their own predictions need generation, which a later version brings. */
-function decoderInputs(a: GraphAnalysis): UnrollError[] {
-  return a.doc.nodes.flatMap((n, i) => {
+/** An input with `feedback`: fed the target shifted by one (start token first) in training, its own predictions when generating. */
+interface DecoderInput {
+  readonly node: string;
+  /** The target source whose stream it carries shifted. */
+  readonly target: string;
+  readonly stream: string;
+  readonly start: number;
+}
+
+/**
+ * Every decoder input and the target it is taught with: its `teacher`, or else the target of the
+ * loss its feedback node's prediction goes to. E441 when that target carries no task stream with
+ * a start token, or the input is not of tokens.
+ */
+function decoderInputs(a: GraphAnalysis, task: Task, binding: TaskBinding): Result<DecoderInput[]> {
+  const out: DecoderInput[] = [];
+  const errors: UnrollError[] = [];
+  a.doc.nodes.forEach((n, i) => {
     const p = a.params.get(n.id) ?? {};
-    if (n.type !== 'input' || (p.feedback === undefined && p.teacher === undefined)) return [];
-    return [
-      unrollError('E441', `input ${n.id} is a decoder input (feedback/teacher): training seq2seq models with teacher forcing is not built yet`, {
-        path: `$.nodes[${i}]`,
-        nodes: [n.id],
-      }),
-    ];
+    if (n.type !== 'input' || typeof p.feedback !== 'string') return;
+    const fail = (why: string): void => void errors.push(unrollError('E441', `decoder input ${n.id}: ${why}`, { path: `$.nodes[${i}]`, nodes: [n.id] }));
+    if (a.outputTypes.get(`${n.id}.out`)?.dtype !== 'int') return fail('generation feeds back token ids; a decoder input of vectors cannot be trained yet');
+    const loop = a.loops.get(a.nodeLoop.get(p.feedback) ?? '');
+    if (loop?.direction === 'reverse') return fail(`its feedback node ${p.feedback} runs in reverse loop ${loop.id}; a decoder reads its own last prediction only in a forward loop`);
+    const target = typeof p.teacher === 'string' ? p.teacher : lossTargetOf(a, p.feedback);
+    if (target === undefined) return fail(`its feedback node ${p.feedback} feeds no loss, so nothing says which target to shift in; set teacher`);
+    const bound = binding.streams.find((s) => s.node === target);
+    if (bound === undefined) return fail(`its teacher ${target} carries no stream of task ${task.name}`);
+    if (bound.stream.start === undefined) return fail(`stream ${bound.stream.name} of task ${task.name} has no start token to begin the shifted target with`);
+    out.push({ node: n.id, target, stream: bound.stream.name, start: bound.stream.start });
   });
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: out };
+}
+
+/** The node feeding the target port of the loss that `node`'s prediction goes to. */
+function lossTargetOf(a: GraphAnalysis, node: string): string | undefined {
+  const toLoss = a.doc.edges.find((e) => splitEndpoint(e.from)?.node === node && a.doc.nodes.find((x) => x.id === splitEndpoint(e.to)?.node)?.type === 'loss');
+  const loss = toLoss !== undefined ? splitEndpoint(toLoss.to)?.node : undefined;
+  const target = a.doc.edges.find((e) => e.to === `${loss}.target`);
+  return target !== undefined ? splitEndpoint(target.from)?.node : undefined;
+}
+
+/** `[B, T]` ids → `[B, T]` with `start` first and every id moved one step later (the last drops off). */
+export function shiftRight(values: ArrayLike<number>, size: number, T: number, start: number): Float32Array {
+  const out = new Float32Array(size * T);
+  for (let b = 0; b < size; b++) {
+    if (T > 0) out[b * T] = start;
+    for (let t = 1; t < T; t++) out[b * T + t] = values[b * T + t - 1]!;
+  }
+  return out;
+}
+
+/** Lengths of every graph axis a pass unrolls (the longest of each range) and the axes whose examples vary. */
+function passAxes(
+  binding: TaskBinding,
+  main: readonly [number, number],
+  secondary: Readonly<Record<string, readonly [number, number]>> | undefined,
+): { lengths: Record<string, number>; masked: Set<string> } {
+  const lengths: Record<string, number> = {};
+  const masked = new Set<string>();
+  const add = (axis: string, [lo, hi]: readonly [number, number]): void => {
+    lengths[axis] = hi;
+    if (lo !== hi) masked.add(axis);
+  };
+  if (binding.axis !== undefined) add(binding.axis, main);
+  for (const [taskAxis, graphAxis] of Object.entries(binding.axes)) {
+    const range = secondary?.[taskAxis];
+    if (range !== undefined) add(graphAxis, range);
+  }
+  return { lengths, masked };
 }

@@ -24,7 +24,8 @@ import { progress } from '../cpu/progress.ts';
  *   of the copies), else `{kind: 'init'}` with the delay's shared learned weight if any. An edge
  *   leaving a loop: take "last" is the last step's copy, "all" a `{kind: 'stack'}` in position
  *   order, or, sliced into a loop over the same axis, the copy at that position.
- * - One WeightRef per (node, weight); every copy of the node refers to that same object.
+ * - One WeightRef per (node, weight) the node owns; every copy of the node refers to that same
+ *   object, and so does every copy of a node that borrows the weight (`analysis.shares`).
  */
 export function unrollGraph(a: GraphAnalysis, lengths: Readonly<Record<string, number>>): Result<UnrolledGraph> {
   if (!a.ok) {
@@ -45,7 +46,9 @@ export function unrollGraph(a: GraphAnalysis, lengths: Readonly<Record<string, n
   const weightsOf = new Map<string, Readonly<Record<string, WeightRef>>>();
   for (const n of a.doc.nodes) {
     const refs = (a.weights.get(n.id) ?? []).map((w) => [w.name, weights.get(`${n.id}.${w.name}`)!] as const);
-    weightsOf.set(n.id, Object.freeze(Object.fromEntries(refs)));
+    // A borrowed weight (`share`) is the owner's very WeightRef: one key, one tensor, gradients add.
+    const borrowed = Object.entries(a.shares.get(n.id) ?? {}).map(([name, key]) => [name, weights.get(key)!] as const);
+    weightsOf.set(n.id, Object.freeze(Object.fromEntries([...refs, ...borrowed])));
   }
 
   const nodes: UnrolledNode[] = [];

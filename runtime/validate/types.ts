@@ -40,8 +40,11 @@ export interface GraphAnalysis {
   readonly loops: ReadonlyMap<string, LoopInfo>;
   /** Length axes the graph needs at unroll time: sequence source ids, in document order. */
   readonly axes: readonly string[];
-  /** Trainable tensors of every node, by node id. */
+  /** Trainable tensors every node owns (and so stores, as `<node>.<weight>`), by node id. */
   readonly weights: ReadonlyMap<string, readonly WeightDef[]>;
+  /** Weights a node reads but another owns (a `share` param): by node id, weight name → the
+   *  owner's key `<owner>.<weight>`. Absent for nodes that borrow nothing. */
+  readonly shares: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** Indices of edges into a delay's `in` port: the recurrent edges, drawn with a z⁻¹ badge. */
   readonly recurrentEdges: readonly number[];
   /** Every node id, sources and losses included, in one valid evaluation order of the whole graph

@@ -12,6 +12,7 @@ import { checkFeedback } from './feedback.ts';
 import { assignLoops } from './loops.ts';
 import { schedule } from './schedule.ts';
 import { inferTypes } from './shapes.ts';
+import { resolveShares } from './shares.ts';
 import { resolveSourceAxes } from './sources.ts';
 import type { GraphAnalysis, LoopInfo, ValidateOptions } from './types.ts';
 import { warn } from './warnings.ts';
@@ -57,7 +58,9 @@ import { checkWiring } from './wiring.ts';
  *   single vertices) the graph must be acyclic (E212).
  * - **Shapes**: nodes are typed in one topological order; a block's `ShapeIssue` becomes E200
  *   (mismatch) or E201 (kind) naming the node's ports, the wires' source ports and the shapes.
- * - **Weights**: the total above `opts.maxParameters` (default 2^28) is E214.
+ * - **Weights**: the total above `opts.maxParameters` (default 2^28) is E214. A `share` param
+ *   (a `nodeRef` with `ties`) borrows the named node's weight: see `resolveShares` (E230–E232);
+ *   `weights` then lists only what each node owns, `shares` what it borrows.
  * - **Loss**: purpose "train" (default) needs a loss node (E205).
  * - **Warnings**: empty loops (E217), nodes whose outputs feed nothing (E218), a delay's `init`
  *   param other than "zeros" while its `init` port is wired (E220; a "learned" one then has no
@@ -75,7 +78,8 @@ export function analyzeGraph(doc: GraphDoc, opts: ValidateOptions = {}): GraphAn
   const sched = schedule(ctx, la);
   const typing = inferTypes(ctx, la, sources, sched.order);
   checkFeedback(ctx, la, sources, typing.outputTypes);
-  const parameters = checkParameterBudget(ctx, typing.weights, opts.maxParameters ?? DEFAULT_MAX_PARAMETERS);
+  const tied = resolveShares(ctx, typing.weights);
+  const parameters = checkParameterBudget(ctx, tied.owned, opts.maxParameters ?? DEFAULT_MAX_PARAMETERS);
   if ((opts.purpose ?? 'train') === 'train' && !ctx.nodes.some((n) => n.type === 'loss')) {
     ctx.errors.push(unrollError('E205', 'the graph has no loss, so there is nothing to train: add a loss node that compares a prediction with a target'));
   }
@@ -96,11 +100,11 @@ export function analyzeGraph(doc: GraphDoc, opts: ValidateOptions = {}): GraphAn
   // Re-keyed in document order (the shape pass visits nodes in evaluation order).
   const weights = new Map<string, readonly WeightDef[]>();
   for (const n of ctx.nodes) {
-    const w = typing.weights.get(n.id);
+    const w = tied.owned.get(n.id);
     if (w !== undefined) weights.set(n.id, w);
   }
   let weightCount = 0;
-  for (const ws of typing.weights.values()) weightCount += ws.length;
+  for (const ws of tied.owned.values()) weightCount += ws.length;
   return {
     doc,
     ok: ctx.errors.length === 0,
@@ -113,6 +117,7 @@ export function analyzeGraph(doc: GraphDoc, opts: ValidateOptions = {}): GraphAn
     loops,
     axes: sources.axes,
     weights,
+    shares: tied.shares,
     recurrentEdges: ctx.edges.filter((e) => e.recurrent).map((e) => e.index),
     order: sched.order.map((i) => ctx.nodes[i]!.id),
     counts: { nodes: doc.nodes.length, edges: doc.edges.length, weights: weightCount, parameters },

@@ -153,6 +153,7 @@ async function train(io: CliIo, args: TrainArgs, name: string, client: TrainerCl
     for (const ev of results) {
       const split = task.splits.find((s) => s.name === ev.split)!;
       io.out(`final ${ev.split} (lengths ${split.lengths[0]}–${split.lengths[1]}): loss ${fmt(ev.loss)} ${metric} ${fmt(ev.metric, 4)} on ${ev.count} examples\n`);
+      if (ev.byLength !== undefined) io.out(`  ${metric} by length: ${ev.byLength.map((r) => `${r.length} ${fmt(r.metric, 3)}`).join(', ')}\n`);
     }
     if (task.baseline !== undefined) io.out(`baseline loss ${fmt(task.baseline.value)} (${task.baseline.doc})\n`);
   }

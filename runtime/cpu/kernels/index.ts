@@ -13,6 +13,7 @@ export { softmax, softmaxGrad } from './softmax.ts';
 export { crossEntropy, crossEntropyGrad } from './cross-entropy.ts';
 export { bceLogits, bceLogitsGrad, bceLogitsTargetGrad } from './bce.ts';
 export { gather, scatterAdd } from './gather.ts';
+export { argmax } from './argmax.ts';
 export { lstmCellForward, lstmCellBackward } from './lstm-cell.ts';
 export { gruCellForward, gruCellBackward } from './gru-cell.ts';
 export { sumSquares, dot } from './reduce.ts';
