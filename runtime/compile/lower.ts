@@ -15,7 +15,7 @@ import { lowerComposite } from './lower-composite.ts';
 import { fusedCell } from './lower-cells.ts';
 import { lowerLoss } from './lower-loss.ts';
 import type { CellLowering, Feed, GateTrace, LoweredGraph, PredictionTrace, StateTrace } from './types.ts';
-import { progress } from '../cpu/progress.ts';
+import { progress } from '../progress.ts';
 
 export interface LowerOptions {
   /** How lstm and gru cells are written (default `fused`). */

@@ -9,7 +9,7 @@ import { touched, type BufferInfo, type BufferKind, type Instr, type Ref } from 
 import { OP_RULES, type GradCtx, type RuleCtx } from './op-rules.ts';
 import { sizeOf } from './strides.ts';
 import type { Feed, LoweredGraph } from './types.ts';
-import { progress } from '../cpu/progress.ts';
+import { progress } from '../progress.ts';
 
 export interface PlanOptions {
   /** Examples per batch. */

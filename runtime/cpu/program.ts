@@ -7,7 +7,7 @@ import type { BufferInfo, Instr, Ref } from '../compile/instr.ts';
 import type { Plan } from '../compile/plan.ts';
 import * as K from './kernels/index.ts';
 import type { FloatArray } from './kernels/index.ts';
-import { progress } from './progress.ts';
+import { progress } from '../progress.ts';
 import { cpuKernels } from './kernel-mode.ts';
 import { FastMemory } from './fast-memory.ts';
 

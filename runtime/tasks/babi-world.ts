@@ -5,7 +5,7 @@
  * resampling until valid; a reader's knowledge built only from stated facts, which questions are
  * asked about and answered from. Differences from the released data are listed in babi.ts.
  */
-import { progress } from '../cpu/progress.ts';
+import { progress } from '../progress.ts';
 import type { RandomSource } from './types.ts';
 
 export const BABI_ACTORS = ['John', 'Mary', 'Sandra', 'Daniel'] as const;

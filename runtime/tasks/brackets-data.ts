@@ -6,7 +6,7 @@ import { negative, positive, type BracketEdit } from './brackets-gen.ts';
 import { isBalanced } from './brackets-predicate.ts';
 import { taskRng } from './task-rng.ts';
 import type { RandomSource } from './types.ts';
-import { progress } from '../cpu/progress.ts';
+import { progress } from '../progress.ts';
 
 /** One labelled string. `edit` says how a negative was made (undefined for positives). */
 export interface BracketExample {

@@ -2,7 +2,7 @@
  * Dyck-k strings for the `dyck` task: sampling from Suzgun et al.'s (2019) PCFG and the set of
  * symbols that may legally follow each prefix.
  */
-import { progress } from '../cpu/progress.ts';
+import { progress } from '../progress.ts';
 import type { RandomSource } from './types.ts';
 
 /** Bracket pairs in id order: pair i has opening id 2i and closing id 2i+1. */

@@ -13,7 +13,7 @@ import { unrollError, type Result } from '../errors/catalogue.ts';
 import { readSafetensors, writeSafetensors, type NamedTensor } from '../weights/safetensors.ts';
 import { matchWeights } from '../weights/match.ts';
 import type { Trainer, TrainerState } from './trainer.ts';
-import { progress } from '../cpu/progress.ts';
+import { progress } from '../progress.ts';
 
 const FORMAT = 'unroll-checkpoint';
 const VERSION = '1';

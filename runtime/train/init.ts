@@ -13,7 +13,7 @@
  */
 import type { Init } from '../../blocks/types.ts';
 import type { Rng } from './prng.ts';
-import { progress } from '../cpu/progress.ts';
+import { progress } from '../progress.ts';
 
 function checkShape(shape: readonly number[]): number {
   let n = 1;

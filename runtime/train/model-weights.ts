@@ -4,7 +4,7 @@ import { matchWeights } from '../weights/match.ts';
 import { readSafetensors, writeSafetensors, type NamedTensor } from '../weights/safetensors.ts';
 import { CELL_WEIGHT_NAMES } from '../weights/torch-rnn.ts';
 import type { Model } from './model.ts';
-import { progress } from '../cpu/progress.ts';
+import { progress } from '../progress.ts';
 
 /** Every weight of `model` as a float32 tensor (copies). */
 export function weightTensors(model: Model): NamedTensor[] {

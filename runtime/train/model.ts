@@ -8,7 +8,7 @@ import { planGraph } from '../compile/plan.ts';
 import type { CellLowering } from '../compile/types.ts';
 import { CpuProgram, floatArray, type DType } from '../cpu/program.ts';
 import { cpuKernels } from '../cpu/kernel-mode.ts';
-import { progress } from '../cpu/progress.ts';
+import { progress } from '../progress.ts';
 import type { FloatArray } from '../cpu/kernels/index.ts';
 import { unrollGraph } from '../unroll/unroll.ts';
 import { unrollError, type Result } from '../errors/catalogue.ts';

@@ -11,7 +11,7 @@
  * whereas torch rounds each intermediate tensor to float32, so results agree to float32 rounding
  * (torch's own CPU and CUDA kernels differ at that level too).
  */
-import { progress } from '../cpu/progress.ts';
+import { progress } from '../progress.ts';
 
 /** A flat parameter, gradient or state tensor (row-major, any shape). */
 export type FloatArray = Float32Array | Float64Array;

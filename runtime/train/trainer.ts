@@ -21,7 +21,7 @@ import { Rng } from './prng.ts';
 import { clipByGlobalNorm, defaultOptimizerSpec, globalNorm, Optimizer, type OptimizerState } from './optimizers.ts';
 import { DEFAULT_MEMORY_BUDGET, estimatePassBytes, overBudget, type MemoryEstimate, type PassEstimate } from './memory-estimate.ts';
 import { describeSite, firstNonFiniteGradient, firstNonFiniteValue, type NonFiniteSite } from './divergence.ts';
-import { progress } from '../cpu/progress.ts';
+import { progress } from '../progress.ts';
 import { LinearStart } from './linear-start.ts';
 
 /** Every training setting, defaults filled in. */

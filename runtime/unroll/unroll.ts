@@ -6,7 +6,7 @@ import type { GraphAnalysis } from '../validate/types.ts';
 import { planLengths } from './lengths.ts';
 import { copyKey, positionOf, SourceResolver, type LoopShape } from './sources.ts';
 import type { UnrolledGraph, UnrolledLoop, UnrolledNode, WeightRef } from './types.ts';
-import { progress } from '../cpu/progress.ts';
+import { progress } from '../progress.ts';
 
 /**
  * Unroll `a` for `lengths` (by axis: a sequence source's axis id). Pure and deterministic.

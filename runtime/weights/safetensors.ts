@@ -13,7 +13,7 @@ import { unrollError, type ErrorCode, type Result } from '../errors/catalogue.ts
 import { FORBIDDEN_KEYS } from '../graph/fields.ts';
 import { firstInvalidUtf8 } from '../graph/json-text.ts';
 import { compareNames, elementCount, METADATA_KEY, Problems, readHeader } from './header.ts';
-import { progress } from '../cpu/progress.ts';
+import { progress } from '../progress.ts';
 
 export { compareNames } from './header.ts';
 

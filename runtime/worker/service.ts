@@ -10,7 +10,7 @@
  */
 import { transfer } from 'comlink';
 import { unrollError } from '../errors/catalogue.ts';
-import { setProgressHook } from '../cpu/progress.ts';
+import { setProgressHook } from '../progress.ts';
 import { Trainer, TrainerError } from '../train/trainer.ts';
 import { checkpointBytes, readCheckpoint } from '../train/checkpoint.ts';
 import { loadWeightBytes, weightBytes } from '../train/model-weights.ts';

@@ -1,6 +1,6 @@
 /** Batched general matrix multiply, C (+)= op(A)·op(B), over flat row-major buffers. */
 import type { FloatArray } from './types.ts';
-import { progress } from '../progress.ts';
+import { progress } from '../../progress.ts';
 
 /**
  * Shape and layout of one (batched) matrix product.

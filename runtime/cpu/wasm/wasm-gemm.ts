@@ -4,7 +4,7 @@
  * the batch, and reports progress between slabs of a large product.
  */
 import type { GemmSpec } from '../kernels/gemm.ts';
-import { progress } from '../progress.ts';
+import { progress } from '../../progress.ts';
 import type { KernelExports } from './module.ts';
 
 /** Multiply-adds per slab of rows between `progress()` calls (about 10 ms of work). */

@@ -1,8 +1,8 @@
 /**
- * A hook a long computation calls between pieces of work (every instruction of a pass, and inside
- * kernels long enough to take a noticeable time). The training worker installs one to send its
- * watchdog heartbeats and to abort a step when asked to pause or stop; with none installed a call
- * costs one comparison.
+ * A hook every long computation of the runtime calls between pieces of work: each instruction of a
+ * pass, row blocks of big kernels, lowering, planning, data generation, optimiser chunks, weights
+ * files. The training worker installs one to send its watchdog heartbeats and to abort a step when
+ * asked to pause or stop; with none installed a call costs one comparison.
  *
  * A hook may throw to abandon the computation (the pass is then in an unspecified state, but the
  * weights are untouched: they change only in the optimiser step, after backward returns).
