@@ -174,11 +174,7 @@ function binaryKernel(name: string, f: number): FnDef {
     v.op(f);
     alphaVec(c);
     v.op(S.mul);
-    if (acc) {
-      c.get(o!).v128Load();
-      v.op(S.add);
-    }
-    c.v128Store();
+    storeAcc(c, v, o!, acc);
   });
 }
 
@@ -188,11 +184,7 @@ function copyKernel(): FnDef {
     c.get(o!).get(x!).v128Load();
     alphaVec(c);
     v.op(S.mul);
-    if (acc) {
-      c.get(o!).v128Load();
-      v.op(S.add);
-    }
-    c.v128Store();
+    storeAcc(c, v, o!, acc);
   });
 }
 
@@ -201,11 +193,7 @@ function activationKernel(name: string, f: (v: VecMath) => void): FnDef {
   return rowKernel(name, 2, [], (c, v, [x, o], acc) => {
     c.get(o!).get(x!).v128Load();
     f(v);
-    if (acc) {
-      c.get(o!).v128Load();
-      v.op(S.add);
-    }
-    c.v128Store();
+    storeAcc(c, v, o!, acc);
   });
 }
 
@@ -224,11 +212,7 @@ function activationGradKernel(name: string, tanh: boolean): FnDef {
       v.op(S.sub);
     }
     v.op(S.mul);
-    if (acc) {
-      c.get(dx!).v128Load();
-      v.op(S.add);
-    }
-    c.v128Store();
+    storeAcc(c, v, dx!, acc);
   });
 }
 
@@ -313,6 +297,18 @@ function gruForwardKernel(): FnDef {
     v.op(S.sub).op(S.mul).op(S.add);
     c.v128Store();
   }, false);
+}
+
+/**
+ * With the address of stream `o` and a value on the stack: adds what `o` holds there when `acc`,
+ * then stores. The common tail of the streaming kernels.
+ */
+function storeAcc(c: Code, v: VecMath, o: number, acc: boolean): void {
+  if (acc) {
+    c.get(o).v128Load();
+    v.op(S.add);
+  }
+  c.v128Store();
 }
 
 /** Stores the vector in local `val` at the address `addr()` pushes, adding what is there when `acc`. */
