@@ -21,7 +21,7 @@ const runtimeMessage =
   'blocks/ and runtime/ only. Put UI code in editor/ and have it call the runtime.';
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'dist/', 'test-results/', 'playwright-report/', '.vite/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist-*/', 'test-results/', 'playwright-report/', '.vite/'] },
   js.configs.recommended,
   {
     files: ['**/*.{ts,tsx,mts,cts}'],

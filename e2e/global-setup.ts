@@ -8,11 +8,15 @@ export const SERVER_KEY = Symbol.for('unroll.e2e.previewServer');
 
 export default async function globalSetup(): Promise<void> {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  if (!existsSync(`${root}/dist/index.html`)) throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does)');
+  // UNROLL_DIST serves another build folder (`vite build --outDir dist-x`), so that several
+  // builds can be tested side by side on one checkout.
+  const outDir = process.env.UNROLL_DIST ?? 'dist';
+  if (!existsSync(`${root}/${outDir}/index.html`)) throw new Error(`${outDir}/ is missing: run \`npm run build\` first (npm run test:e2e does)`);
   const server: PreviewServer = await preview({
     root,
     configFile: `${root}/vite.config.ts`,
     logLevel: 'warn',
+    build: { outDir },
     preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
   });
   (globalThis as Record<symbol, unknown>)[SERVER_KEY] = server;

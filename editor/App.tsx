@@ -1,6 +1,7 @@
 /** The editor page: menus, palette, canvas (or a cell's inside) with the unrolled view, side panel, status bar. */
 import { useEffect } from 'react';
 import { CompositeView } from './components/CompositeView.tsx';
+import { DataDialogHost } from './components/training/DataDialog.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { GraphCanvas } from './components/GraphCanvas.tsx';
 import { HelpOverlay } from './components/HelpOverlay.tsx';
@@ -9,6 +10,7 @@ import { Palette } from './components/Palette.tsx';
 import { SidePanel } from './components/SidePanel.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { TopBar } from './components/TopBar.tsx';
+import { TrainingPanel } from './components/training/TrainingPanel.tsx';
 import { UnrolledView } from './components/UnrolledView.tsx';
 import { installShortcuts } from './keyboard.ts';
 import { useEditor } from './use-editor.ts';
@@ -35,8 +37,14 @@ export function App() {
         </div>
         <SidePanel />
       </main>
+      {view.training ? (
+        <ErrorBoundary what="the training panel" resetKey={history.doc}>
+          <TrainingPanel />
+        </ErrorBoundary>
+      ) : null}
       <StatusBar />
       {view.help ? <HelpOverlay /> : null}
+      <DataDialogHost />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 /** Files: save (download) the open graph, read a graph file the user picked or dropped. */
 import { serializeGraph } from '../runtime/graph/serialize.ts';
 import { LIMITS, type GraphDoc } from '../runtime/graph/types.ts';
+import { isDataFileName, openDataFile } from './data/dialog-store.ts';
 import { openText } from './store.ts';
 
 /** `LSTM classifier` → `lstm-classifier.json`. */
@@ -27,8 +28,15 @@ export function downloadGraph(doc: GraphDoc, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** Open a picked or dropped file; its size is checked before it is read. */
+/**
+ * Open a picked or dropped file; its size is checked before it is read. A data file (.csv, .tsv,
+ * .txt, .text, .md) opens the mapping dialog instead of being read as a graph.
+ */
 export async function openFile(file: File): Promise<boolean> {
+  if (isDataFileName(file.name)) {
+    await openDataFile(file);
+    return false;
+  }
   if (file.size > LIMITS.fileBytes) return openText(file.name, '', file.size);
   const bytes = new Uint8Array(await file.arrayBuffer());
   return openText(file.name, bytes, bytes.length);

@@ -4,12 +4,14 @@
  * and the autosave status sit beside it. Components read it through `useEditor` and keep no graph
  * state of their own.
  */
+import type { Patch } from 'immer';
 import type { UnrollError } from '../runtime/errors/catalogue.ts';
 import { unrollError } from '../runtime/errors/catalogue.ts';
 import { parseGraph } from '../runtime/graph/parse.ts';
 import { GRAPH_FORMAT, GRAPH_FORMAT_VERSION, LIMITS, splitEndpoint, type GraphDoc } from '../runtime/graph/types.ts';
 import type { GraphAnalysis } from '../runtime/validate/types.ts';
 import { analyzeGraph } from '../runtime/validate/validate.ts';
+import { getEditLock } from './edit-lock.ts';
 import { defaultExample, exampleSources } from './examples.ts';
 import { NO_SELECTION, type Selection } from './flow-model.ts';
 import { edgeKey, loopsDroppedWithSource, type Change } from './model/changes.ts';
@@ -37,6 +39,8 @@ export interface ViewState {
   readonly composite: string | undefined;
   readonly snap: boolean;
   readonly help: boolean;
+  /** The training panel is open below the workspace. */
+  readonly training: boolean;
 }
 
 export interface StorageState {
@@ -80,7 +84,7 @@ function initialState(): EditorState {
     selection: NO_SELECTION,
     notices: [],
     importProblem: undefined,
-    view: { unrolled: false, steps: 3, composite: undefined, snap: true, help: false },
+    view: { unrolled: false, steps: 3, composite: undefined, snap: true, help: false, training: false },
     storage: { status: 'loading' },
     loaded: false,
     epoch: 0,
@@ -131,6 +135,21 @@ export interface DispatchOptions {
   readonly label?: string;
 }
 
+// The lock lives in its own store (edit-lock.ts), so that a run starting or ending re-renders
+// only what shows the lock; the session sets it through here.
+export { getEditLock, setEditLock } from './edit-lock.ts';
+
+/** Patches that only move blocks on the canvas: what a run does not depend on. */
+const onlyMoves = (patches: readonly Patch[]): boolean => patches.every((p) => p.path[0] === 'nodes' && typeof p.path[1] === 'number' && p.path[2] === 'position');
+
+/** While the graph is locked, a step that changes more than positions is refused with the lock's notice. */
+function lockRefuses(patches: readonly Patch[]): boolean {
+  const lock = getEditLock();
+  if (lock === undefined || onlyMoves(patches)) return false;
+  notify('error', lock);
+  return true;
+}
+
 /** Apply `change` as one undo step. A refused change shows why and returns false. */
 export function dispatch(change: Change, opts: DispatchOptions = {}): boolean {
   const before = state.history.doc;
@@ -140,6 +159,7 @@ export function dispatch(change: Change, opts: DispatchOptions = {}): boolean {
     return false;
   }
   if (!res.changed) return true;
+  if (lockRefuses(res.history.past[res.history.past.length - 1]!.patches)) return false;
   let selection = state.selection;
   if (change.type === 'renameNode') selection = { ...selection, nodes: selection.nodes.map((n) => (n === change.from ? change.to : n)), edges: [] };
   if (change.type === 'renameLoop') selection = { ...selection, loops: selection.loops.map((l) => (l === change.from ? change.to : l)) };
@@ -157,13 +177,13 @@ export function dispatch(change: Change, opts: DispatchOptions = {}): boolean {
 }
 
 export function undoEdit(): void {
-  if (!canUndo(state.history)) return;
+  if (!canUndo(state.history) || lockRefuses(state.history.past[state.history.past.length - 1]!.inverse)) return;
   const replaced = state.history.past[state.history.past.length - 1]!.sourceBefore !== state.history.source;
   setHistory(undo(state.history), state.selection, replaced ? { epoch: state.epoch + 1 } : {});
 }
 
 export function redoEdit(): void {
-  if (!canRedo(state.history)) return;
+  if (!canRedo(state.history) || lockRefuses(state.history.future[state.history.future.length - 1]!.patches)) return;
   const replaced = state.history.future[state.history.future.length - 1]!.sourceAfter !== state.history.source;
   setHistory(redo(state.history), state.selection, replaced ? { epoch: state.epoch + 1 } : {});
 }

@@ -3,7 +3,7 @@
  * to read what the editor holds and shows without scraping the DOM, and to drive it where a test
  * is not about the UI itself.
  */
-import type { GraphDoc } from '../runtime/graph/types.ts';
+import type { GraphDoc, TaskSpec, TrainingSpec } from '../runtime/graph/types.ts';
 import { serializeGraph } from '../runtime/graph/serialize.ts';
 import { analysisCounts } from './counts.ts';
 import { exampleNames } from './examples.ts';
@@ -11,7 +11,31 @@ import { buildFlow, type EdgeData, type Selection } from './flow-model.ts';
 import type { Change } from './model/changes.ts';
 import { buildUnrolledFlow } from './model/unrolled-flow.ts';
 import { renderStats } from './render-stats.ts';
-import { getTraining, pauseTraining, resumeTraining, startTraining, stopTraining, type TrainingView } from './training/session.ts';
+import { chartsInfo, type ChartsInfo } from './training/chart-snapshot.ts';
+import {
+  evaluateTraining,
+  getTraining,
+  loadWeightsFile,
+  pauseTraining,
+  resetTraining,
+  resumeTraining,
+  startTraining,
+  stepTraining,
+  stopTraining,
+  weightsFile,
+  type Outcome,
+  type Started,
+  type TrainingView,
+} from './training/session.ts';
+import type { CheckpointMeta } from './training/checkpoints.ts';
+import { checkpointsOf, restoreCheckpointById, saveCheckpointOf } from './training/weights-actions.ts';
+import { commonInit, recurrentCells, trainingSettings } from './model/training-settings.ts';
+import type { EvalPoint } from './training/runs.ts';
+import { inspectForTest, predictionsForTest, type InspectShown } from './training/inspect-store.ts';
+import type { PredictionPage } from '../runtime/train/inspect.ts';
+import { dataFileOf, loadDataIndex, type DataFileMeta } from './data/data-store.ts';
+import { dataDialogInfo, type DataDialogInfo } from './data/dialog-info.ts';
+import { getRuns } from './training/runs.ts';
 import { currentDoc, dispatch, getState, openExample, redoEdit, undoEdit, type StorageState, type ViewState } from './store.ts';
 
 /** What is open, as the test API reports it. */
@@ -84,14 +108,63 @@ export interface UnrollTestApi {
   resetRenders(): void;
   /** The tab's training session (a Web Worker), driven as the Train controls drive it. */
   training: {
-    /** Load the open graph into the worker and start; resolves once training has started. */
-    start(overrides?: { steps?: number }): Promise<void>;
+    /**
+     * Load the open graph into the worker and start; resolves once training has started (its first
+     * step and whether it went on with the weights held), or with why not (E447 while a run goes).
+     */
+    start(overrides?: { steps?: number }): Promise<Outcome<Started>>;
     pause(): Promise<void>;
     resume(): Promise<void>;
     /** Resolves when the run has ended. */
     stop(): Promise<void>;
     state(): TrainingView;
+    /** What the training charts display (built by the same chart models they draw), for checks without pixels. */
+    charts(): ChartsInfo;
+    /** The same as `state()`: what the training panel shows of the session. */
+    view(): TrainingView;
+    /** One optimiser step (between runs the open graph is loaded first, as the panel's Step does). */
+    step(): Promise<Outcome<number>>;
+    /** Drop the trained weights and the run, as the panel's Reset does. */
+    reset(): Promise<void>;
+    /** The open graph's training settings as the panel shows them (defaults filled in). */
+    settings(): TrainingSettingsInfo;
+    /** Evaluate `split` (default: the task's first) now, as the panel's Evaluate does. */
+    evaluate(split?: string): Promise<Outcome<EvalPoint & { count: number }>>;
+    /** The worker's weights as a safetensors file (bytes); throws with the errors' messages on failure. */
+    weights(): Promise<number[]>;
+    /** Load safetensors bytes into the open graph's weights: the count of tensors set, or the errors. */
+    loadWeights(bytes: number[]): Promise<Outcome<number>>;
+    /** Checkpoints stored in this browser for the open graph (by its name), newest first. */
+    checkpoints(): Promise<CheckpointMeta[]>;
+    /** Checkpoint the run into the browser's store. */
+    saveCheckpoint(): Promise<Outcome<CheckpointMeta>>;
+    /** Restore stored checkpoint `id`: its step, or the errors. */
+    restoreCheckpoint(id: number): Promise<Outcome<number>>;
+    /**
+     * Show example `index` of `split` in the Inspect tab (default: the one shown, read anew) and
+     * return what the tab shows: the example, every attention heatmap and memory hop (matrices
+     * rows × columns with their axis labels), the predictions page; `report` undefined with nothing loaded.
+     */
+    inspect(split?: string, index?: number): Promise<InspectShown>;
+    /** Show the predictions page at row `offset` of `split` (default: the one shown, read anew) and return it. */
+    predictions(split?: string, offset?: number): Promise<PredictionPage | undefined>;
+    /** The data file stored in this browser for the open graph (by its name), or undefined. */
+    data(): Promise<DataFileMeta | undefined>;
+    /** What the data file's mapping dialog shows (stage `closed` when it is not open). */
+    dataDialog(): DataDialogInfo;
+    /** Per-step training losses of the latest run in the runs store, steps 1… (at most `count`). */
+    losses(count?: number): number[];
   };
+}
+
+/** The training settings of the open graph, as the panel's form shows them. */
+export interface TrainingSettingsInfo {
+  readonly task: TaskSpec | undefined;
+  /** Every `training` key, the trainer's defaults filled in. */
+  readonly training: Required<TrainingSpec>;
+  /** The recurrent cells' common initialiser, `mixed`, or undefined without cells. */
+  readonly init: string | undefined;
+  readonly cells: readonly string[];
 }
 
 declare global {
@@ -165,13 +238,53 @@ export function installTestApi(target: Window): void {
     renders: () => ({ ...renderStats }),
     resetRenders: () => {
       renderStats.blockNode = 0;
+      renderStats.canvas = 0;
     },
     training: {
-      start: (overrides) => startTraining(currentDoc(), overrides),
+      start: async (overrides) => clone(await startTraining(currentDoc(), overrides)),
       pause: pauseTraining,
       resume: resumeTraining,
       stop: stopTraining,
       state: () => clone(getTraining()),
+      charts: chartsInfo,
+      view: () => clone(getTraining()),
+      step: async () => clone(await stepTraining(currentDoc())),
+      reset: resetTraining,
+      settings: () => {
+        const doc = currentDoc();
+        return clone({ task: doc.task, training: trainingSettings(doc), init: commonInit(doc), cells: recurrentCells(doc) });
+      },
+      evaluate: async (split) => {
+        const r = await evaluateTraining(currentDoc(), split);
+        return r.ok ? { ok: true, value: { split: r.value.split, step: r.value.step, loss: r.value.loss, metric: r.value.metric, count: r.value.count } } : clone(r);
+      },
+      weights: async () => {
+        const r = await weightsFile(currentDoc());
+        if (!r.ok) throw new Error(r.errors.map((e) => `${e.code} ${e.message}`).join('; '));
+        return Array.from(r.value);
+      },
+      loadWeights: async (bytes) => clone(await loadWeightsFile(currentDoc(), Uint8Array.from(bytes))),
+      checkpoints: async () => {
+        const r = await checkpointsOf(currentDoc());
+        if (!r.ok) throw new Error(r.errors.map((e) => `${e.code} ${e.message}`).join('; '));
+        return r.value;
+      },
+      saveCheckpoint: async () => clone(await saveCheckpointOf(currentDoc())),
+      restoreCheckpoint: async (id) => clone(await restoreCheckpointById(currentDoc(), id)),
+      inspect: async (split, index) => clone(await inspectForTest(split, index)),
+      predictions: async (split, offset) => {
+        const page = await predictionsForTest(split, offset);
+        return page === undefined ? undefined : clone(page);
+      },
+      data: async () => {
+        await loadDataIndex();
+        return dataFileOf(currentDoc().name);
+      },
+      dataDialog: () => clone(dataDialogInfo()),
+      losses: (count = Infinity) => {
+        const run = getRuns().runs.at(-1);
+        return run === undefined ? [] : Array.from(run.series.loss.subarray(0, Math.min(count, run.series.length)));
+      },
     },
   };
 }

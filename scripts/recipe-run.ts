@@ -10,6 +10,7 @@ import { parseGraph } from '../runtime/graph/parse.ts';
 import type { GraphDoc } from '../runtime/graph/types.ts';
 import type { LengthRow } from '../runtime/tasks/by-length.ts';
 import { Trainer, type EvalReport } from '../runtime/train/trainer.ts';
+import { lrSchedule, type LrSchedule } from '../runtime/train/lr-schedule.ts';
 import type { Measure, Recipe, Variation } from './recipe-types.ts';
 
 /** The issue's limit for one recipe on the 2-core machine. */
@@ -24,7 +25,16 @@ export interface RecipeResult {
   /** The task and the params the graph (and the recipe's variant) set; the rest take the task's defaults. */
   readonly task: { readonly name: string; readonly params: Readonly<Record<string, unknown>> };
   readonly parameters?: number;
-  readonly training?: { readonly optimizer: string; readonly lr: number; readonly batch: number; readonly steps: number; readonly clip: number; readonly seed: number };
+  readonly training?: {
+    readonly optimizer: string;
+    readonly lr: number;
+    readonly batch: number;
+    readonly steps: number;
+    readonly clip: number;
+    readonly seed: number;
+    /** The learning-rate decay (`training.lrDecay*`), when the recipe has one. */
+    readonly lrDecay?: LrSchedule;
+  };
   /** Optimiser steps actually taken (fewer than `training.steps` when the time limit stopped it). */
   readonly stepsDone?: number;
   /** Mean training loss over the first and the last tenth of the steps. */
@@ -101,11 +111,12 @@ export function runRecipe(recipe: Recipe, opts: RunOptions = {}): RecipeResult &
     if (!made.ok) throw new Error(made.errors.map((e) => `${e.code} ${e.message}`).join('; '));
     const trainer = made.value;
     const c = trainer.config;
+    const decay = lrSchedule(c);
     const info = {
       ...base,
       task: { name: trainer.task.name, params: { ...doc.task?.params } },
       parameters: trainer.model.weightSpecs.reduce((a, w) => a + w.shape.reduce((p, d) => p * d, 1), 0),
-      training: { optimizer: c.optimizer, lr: c.lr, batch: c.batch, steps: c.steps, clip: c.clip, seed: c.seed },
+      training: { optimizer: c.optimizer, lr: c.lr, batch: c.batch, steps: c.steps, clip: c.clip, seed: c.seed, ...(decay !== undefined ? { lrDecay: decay } : {}) },
     };
     const every = Math.max(1, Math.round(c.steps / 20));
     let window = 0;

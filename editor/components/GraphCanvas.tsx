@@ -47,6 +47,7 @@ import { applyChange, type Change, type Point } from '../model/changes.ts';
 import { checkConnection, type ConnectionCheck } from '../model/connect-rules.ts';
 import { allBlocks, BLOCK_MIME } from '../palette-groups.ts';
 import { dispatch, getState, notify, select, setView } from '../store.ts';
+import { renderStats } from '../render-stats.ts';
 import { useEditor } from '../use-editor.ts';
 import { AddBlockMenu } from './AddBlockMenu.tsx';
 import { BlockNode } from './BlockNode.tsx';
@@ -153,6 +154,7 @@ function frameAt(flow: FlowModel, p: Point, except?: string): string | undefined
 }
 
 function CanvasInner() {
+  renderStats.canvas++;
   const { history, analysis, selection, view, loaded } = useEditor();
   const doc = history.doc;
   // Built once per document; a selection change only marks what it selects. Unchanged nodes, edges

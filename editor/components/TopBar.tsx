@@ -13,6 +13,7 @@ import {
 } from '../actions.ts';
 import { canvas } from '../canvas-bridge.ts';
 import { exampleNames } from '../examples.ts';
+import { pickDataFile } from '../data/dialog-store.ts';
 import { openFile } from '../files.ts';
 import { downloadPytorchFile } from '../export.ts';
 import { canRedo, canUndo } from '../model/history.ts';
@@ -103,6 +104,7 @@ export function TopBar() {
         <Item onClick={saveFile} keys="Ctrl S">
           Save / export JSON
         </Item>
+        <Item onClick={pickDataFile}>Use my data… (CSV, text)</Item>
       </Menu>
       <Menu label="Export">
         <Item onClick={() => downloadPytorchFile('model.py')}>PyTorch model.py</Item>
@@ -153,6 +155,9 @@ export function TopBar() {
         <Item onClick={() => setView({ unrolled: !view.unrolled })} checked={view.unrolled} keys="U">
           Unrolled view
         </Item>
+        <Item onClick={() => setView({ training: !view.training })} checked={view.training}>
+          Training panel
+        </Item>
         <Item onClick={() => setView({ help: true })} keys="?">
           Keyboard shortcuts
         </Item>
@@ -178,6 +183,9 @@ export function TopBar() {
         </button>
         <button type="button" onClick={() => setView({ unrolled: !view.unrolled })} aria-pressed={view.unrolled} aria-label="Unrolled view" title="Unrolled view (U)">
           ⇉ Unrolled
+        </button>
+        <button type="button" onClick={() => setView({ training: !view.training })} aria-pressed={view.training} aria-label="Training panel" title="Training panel: settings, charts, weights">
+          ◔ Training
         </button>
         <button type="button" onClick={() => setView({ help: true })} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
           ?

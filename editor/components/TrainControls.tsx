@@ -3,7 +3,7 @@
  * Training runs in a Web Worker; this component only shows what the session store holds.
  */
 import { useSyncExternalStore } from 'react';
-import { currentDoc } from '../store.ts';
+import { currentDoc, setView } from '../store.ts';
 import { getTraining, pauseTraining, resumeTraining, startTraining, stepTraining, stopTraining, subscribeTraining } from '../training/session.ts';
 import { useEditor } from '../use-editor.ts';
 
@@ -27,7 +27,16 @@ export function TrainControls() {
   return (
     <div className="train-controls" role="group" aria-label="Training">
       {going ? null : (
-        <button type="button" onClick={() => void startTraining(currentDoc())} disabled={!valid} title={valid ? 'Train the open graph on its task in a background worker' : 'Fix the graph’s errors to train it'}>
+        <button
+          type="button"
+          onClick={() => {
+            // The panel shows the run: its progress, charts and the evaluation before the first step.
+            setView({ training: true });
+            void startTraining(currentDoc());
+          }}
+          // Not offered while a command is under way (a Step loading the graph, a restore): the button comes back when it is done.
+          disabled={!valid || t.busy !== undefined}
+          title={!valid ? 'Fix the graph’s errors to train it' : t.busy !== undefined ? 'Wait for the command under way (see the training panel)' : 'Train the open graph on its task in a background worker'}>
           ▶ Train
         </button>
       )}
@@ -51,7 +60,7 @@ export function TrainControls() {
           ■ Stop
         </button>
       ) : null}
-      <output className={`train-summary${t.state === 'failed' || t.state === 'halted' ? ' train-error' : ''}`} aria-live="polite" data-testid="train-summary">
+      <output className={`train-summary${t.state === 'failed' || t.state === 'halted' ? ' train-error' : ''}`} aria-live="polite" data-testid="train-summary" title={summary}>
         {summary}
       </output>
     </div>

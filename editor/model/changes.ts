@@ -12,7 +12,8 @@
 import type { Draft } from 'immer';
 import { checkParam } from '../../blocks/params.ts';
 import { getBlock } from '../../blocks/registry.ts';
-import { LOOP_STEPS } from '../../runtime/graph/fields.ts';
+import { checkTrainingValue, LOOP_STEPS, TRAINING_FIELDS } from '../../runtime/graph/fields.ts';
+import { getTaskSchema, taskSchemas } from '../../runtime/tasks/schema-registry.ts';
 import {
   LIMITS,
   splitEndpoint,
@@ -23,7 +24,9 @@ import {
   type GraphNode,
   type ParamValueJson,
   type Take,
+  type TrainingSpec,
 } from '../../runtime/graph/types.ts';
+import { datasetParamsProblem, DATASET_TASK } from '../data/dataset-params.ts';
 import { idProblem, uniqueId } from './ids.ts';
 
 /** An edge named by its ends (an input port takes one wire, so this names at most one in a valid file). */
@@ -66,10 +69,17 @@ export type Change =
   /** Add a copy of `fragment` moved by `offset`; ids that are taken get `_2`, `_3`… */
   | { readonly type: 'paste'; readonly fragment: Fragment; readonly offset: Point }
   | { readonly type: 'setName'; readonly name: string }
+  /** Train on task `name` of the task registry with `params` (only those set; absent ones take the task's defaults). */
+  | { readonly type: 'setTask'; readonly name: string; readonly params?: Readonly<Record<string, ParamValueJson>> }
+  /** Merge settings into the `training` section; a key given as undefined is removed (the trainer's default applies). */
+  | { readonly type: 'setTraining'; readonly training: TrainingPatch }
   /** A whole new document (new, open, example). */
   | { readonly type: 'replace'; readonly doc: GraphDoc }
   /** Several changes as one step. */
   | { readonly type: 'batch'; readonly label: string; readonly changes: readonly Change[] };
+
+/** Some `training` keys: a value sets the key, undefined removes it. */
+export type TrainingPatch = { readonly [K in keyof TrainingSpec]?: TrainingSpec[K] | undefined };
 
 /** A change that would break the file; the message says why. */
 export class EditError extends Error {
@@ -116,6 +126,12 @@ export function describeChange(c: Change): string {
       return `paste ${c.fragment.nodes.length} node${c.fragment.nodes.length === 1 ? '' : 's'}`;
     case 'setName':
       return 'rename graph';
+    case 'setTask':
+      return `set task ${c.name}`;
+    case 'setTraining': {
+      const keys = Object.keys(c.training);
+      return keys.length === 1 ? `set training ${keys[0]}` : 'set training';
+    }
     case 'replace':
       return `open ${c.doc.name}`;
     case 'batch':
@@ -360,7 +376,56 @@ function applyOne(d: DraftDoc, c: Change): GraphDoc | undefined {
       if (c.name.length > 200) refuse('a graph name has at most 200 characters');
       d.name = c.name;
       return undefined;
+    case 'setTask':
+      d.task = checkedTask(c.name, c.params);
+      return undefined;
+    case 'setTraining':
+      setTraining(d, c.training);
+      return undefined;
   }
+}
+
+/**
+ * The task section for `name` and `params`, each param checked against the task's schema as
+ * `createTask` checks it (E421/E422 there), so the file never names a param the task lacks.
+ * Checks across params (`min_length ≤ max_length`) are left to training: changing two related
+ * params one at a time passes through a state those checks refuse.
+ */
+function checkedTask(name: string, params: Readonly<Record<string, ParamValueJson>> | undefined): { name: string; params?: Record<string, ParamValueJson> } {
+  // A file of the user's: not in the registry (it needs the file), its params checked on their own.
+  if (name === DATASET_TASK) {
+    const why = datasetParamsProblem(params);
+    if (why !== undefined) refuse(why);
+    return params !== undefined && Object.keys(params).length > 0 ? { name, params: { ...params } } : { name };
+  }
+  const def = getTaskSchema(name) ?? refuse(`there is no task "${name}": the tasks are ${Object.keys(taskSchemas).join(', ')}`);
+  const out: Record<string, ParamValueJson> = {};
+  for (const [key, value] of Object.entries(params ?? {})) {
+    const pd = Object.hasOwn(def.params, key) ? def.params[key]! : refuse(`task ${name} has no param "${key}": its params are ${Object.keys(def.params).join(', ')}`);
+    const why = checkParam(pd, value);
+    if (why !== undefined) refuse(`task ${name} param ${key} ${why}`);
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return Object.keys(out).length > 0 ? { name, params: out } : { name };
+}
+
+/** Merge `patch` into `training`, each value checked as the graph file's schema checks it. */
+function setTraining(d: DraftDoc, patch: TrainingPatch): void {
+  const next: Record<string, unknown> = { ...d.training };
+  for (const [key, value] of Object.entries(patch)) {
+    if (!Object.hasOwn(TRAINING_FIELDS, key)) refuse(`training has no setting "${key}"`);
+    if (value === undefined) {
+      delete next[key];
+      continue;
+    }
+    // A file cannot hold Infinity (JSON writes null), though the ranges without a maximum would take it.
+    if (typeof value === 'number' && !Number.isFinite(value)) refuse(`training ${key} must be a finite number, got ${value}`);
+    const problem = checkTrainingValue(TRAINING_FIELDS[key as keyof typeof TRAINING_FIELDS], value);
+    if (problem !== undefined) refuse(`training ${key} ${problem.why}`);
+    next[key] = value;
+  }
+  if (Object.keys(next).length === 0) delete d.training;
+  else d.training = next as TrainingSpec;
 }
 
 /** Add `frag` to the draft: see the `paste` change. */

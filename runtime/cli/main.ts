@@ -21,6 +21,18 @@ commands
                                    train G on its task (or NAME: brackets, copy, adding, reverse, dyck, charlm, babi) in a worker thread;
                                    progress on a terminal, one line per report otherwise; test metrics at the end;
                                    weights to W; Ctrl+C stops early and still writes W; SIZE like 2GiB (default 1GiB)
+  train G --data FILE.csv|FILE.txt [--map SPEC] [other train options]
+                                   train G on a file of yours (task "dataset"; at most 64 MiB): a .txt predicts the next
+                                   character; a .csv holds sequences, one per id, read with the column mapping SPEC:
+                                     id=COL           the column naming each row's sequence
+                                     time=COL|none    the column ordering the steps (none: the rows' order)
+                                     features=A+B@x   the feature columns, and the input node they feed (default x)
+                                     target=COL@y     the column to predict, and the target node it feeds (default y)
+                                     per=sequence|step  one target per sequence or one per row
+                                     kind=class|number  labels (cross-entropy, accuracy) or numbers (mse)
+                                   e.g. --map id=seq,time=t,features=f1+f2,target=label; every key left out is inferred;
+                                   quote a name holding , = + @ like "a,b". Reader params (length, unit, vocab_size,
+                                   test_fraction, seed, delimiter, normalize) come from G's "task": {"name": "dataset", "params": {…}}
   eval G --weights W --input X.json [--grad] [--json]
                                    run G with weights W on the examples in X.json: outputs, loss and with --grad
                                    the gradient of the loss for every weight and input (README: "eval input")
@@ -55,6 +67,8 @@ type Options = {
   backend?: string;
   'memory-budget'?: string;
   to?: string;
+  data?: string;
+  map?: string;
 };
 
 function parse(argv: readonly string[]): { command: string | undefined; files: string[]; options: Options } {
@@ -77,6 +91,8 @@ function parse(argv: readonly string[]): { command: string | undefined; files: s
         backend: { type: 'string' },
         'memory-budget': { type: 'string' },
         to: { type: 'string' },
+        data: { type: 'string' },
+        map: { type: 'string' },
       },
     });
     const [command, ...files] = positionals;
@@ -141,7 +157,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         if ((options.steps?.length ?? 0) > 1) throw new UsageError('--steps is given more than once; give every length in one, e.g. --steps src=5,y=6');
         return await unrollCommand(io, oneFile(command, files), options.steps?.[0], options.json === true);
       case 'train': {
-        only('train', options, ['task', 'steps', 'seed', 'out', 'backend', 'memory-budget']);
+        only('train', options, ['task', 'steps', 'seed', 'out', 'backend', 'memory-budget', 'data', 'map']);
+        if (options.map !== undefined && options.data === undefined) throw new UsageError('--map maps the columns of a --data file: give --data FILE.csv too');
+        if (options.data !== undefined && options.task !== undefined) throw new UsageError('--data and --task both say what to train on: give one of them');
         if (options.backend !== undefined && options.backend !== 'cpu') {
           throw new UsageError(`--backend ${options.backend} is not available: this build trains on the cpu backend only (WebGPU comes later)`);
         }
@@ -151,6 +169,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           json: options.json === true,
           ...(options.task !== undefined ? { task: options.task } : {}),
           ...(options.out !== undefined ? { out: options.out } : {}),
+          ...(options.data !== undefined ? { data: options.data } : {}),
+          ...(options.map !== undefined ? { map: options.map } : {}),
           steps: intOption('steps', options.steps?.[0], 1, 100_000_000),
           seed: intOption('seed', options.seed, 0, 2 ** 32 - 1),
           memoryBudget: sizeOption('memory-budget', options['memory-budget']),

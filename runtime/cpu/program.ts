@@ -13,6 +13,44 @@ import { FastMemory } from './fast-memory.ts';
 
 export type DType = 'float32' | 'float64';
 
+/** Time and calls of one kind of instruction (see {@link setKernelProfile}). */
+export interface KernelTiming {
+  calls: number;
+  ms: number;
+}
+
+let profiling = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.UNROLL_PROFILE === '1';
+const timings = new Map<string, KernelTiming>();
+
+/**
+ * Opt-in per-kernel timing (also on with the environment variable `UNROLL_PROFILE=1`): programs
+ * built while it is on time every instruction, summed by a label of its kind, operation, the
+ * kernels that run it (`fast` or `ref`) and its layout. Slows every pass down; for profiling only.
+ */
+export function setKernelProfile(on: boolean): void {
+  profiling = on;
+}
+
+/** The timings so far, slowest first; `reset` zeroes them. */
+export function kernelProfile(reset = false): [string, KernelTiming][] {
+  const out = [...timings.entries()].filter(([, t]) => t.calls > 0).sort((a, b) => b[1].ms - a[1].ms).map(([k, t]): [string, KernelTiming] => [k, { ...t }]);
+  if (reset)
+    for (const t of timings.values()) {
+      t.calls = 0;
+      t.ms = 0;
+    }
+  return out;
+}
+
+/** The profile label of an instruction. */
+function profileLabel(instr: Instr, fast: boolean): string {
+  const op = 'op' in instr ? `:${instr.op}` : '';
+  const spec = 'spec' in instr ? instr.spec : undefined;
+  const layout =
+    spec === undefined ? '' : 'shape' in spec ? ` [${spec.shape.join(',')}] ${spec.strides.map((s) => `(${s.join(',')})`).join(' ')}${instr.k !== 'gemm' && 'acc' in instr && instr.acc ? ' acc' : ''}` : ` ${spec.M}x${spec.N}x${spec.K}${spec.transA ? ' tA' : ''}${spec.transB ? ' tB' : ''}${spec.batch > 1 ? ` b${spec.batch}` : ''}`;
+  return `${instr.k}${op} ${fast ? 'fast' : 'ref'}${layout}`;
+}
+
 /** A typed array of `dtype`. */
 export const floatArray = (dtype: DType, n: number): FloatArray => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
 
@@ -120,7 +158,17 @@ export class CpuProgram {
 
   private compile(instr: Instr): () => void {
     const fast = this.fast?.closure(instr, (r) => this.view(r).offset);
-    return fast ?? this.reference(instr);
+    const run = fast ?? this.reference(instr);
+    if (!profiling) return run;
+    const label = profileLabel(instr, fast !== undefined);
+    const t = timings.get(label) ?? { calls: 0, ms: 0 };
+    timings.set(label, t);
+    return () => {
+      const t0 = performance.now();
+      run();
+      t.ms += performance.now() - t0;
+      t.calls++;
+    };
   }
 
   /** The closure of an instruction on the reference kernels (over the program's arrays, wherever they live). */

@@ -116,6 +116,17 @@ export const CATALOGUE = {
   E460: { name: 'export-unsupported', title: 'A part of the graph that the export target (PyTorch or ONNX) has no form for' },
   E461: { name: 'export-length-dependent', title: 'A block that computes differently for each sequence length, which one PyTorch loop body cannot say' },
   E462: { name: 'bad-torch-weights', title: 'PyTorch RNN weights that do not fit a cell node (missing, extra, or of another shape)' },
+
+  // Data files of a user's own (the dataset task: text and CSV readers)
+  E480: { name: 'data-too-large', title: 'A data file larger than the budget Unroll reads' },
+  E481: { name: 'data-empty', title: 'A data file with nothing to train on (no bytes, no text, or a header and no rows)' },
+  E482: { name: 'data-not-utf8', title: 'A data file that is not UTF-8 text' },
+  E483: { name: 'data-bad-csv', title: 'A CSV file that breaks its own format (an unclosed quote, text after a closing quote, a repeated column name)' },
+  E484: { name: 'data-ragged-row', title: 'A CSV row with more or fewer fields than the header' },
+  E485: { name: 'data-not-numeric', title: 'A value that is not a number where the column needs one (a feature, a numeric target or time)' },
+  E486: { name: 'data-bad-mapping', title: 'A column mapping that names an unknown column, uses one twice, or cannot be inferred' },
+  E487: { name: 'data-too-small', title: 'Too little data for the split or the sequence length asked for' },
+  E488: { name: 'no-data-file', title: 'The dataset task without a data file, or a file whose reader cannot be told' },
 } as const;
 
 export type ErrorCode = keyof typeof CATALOGUE;

@@ -7,12 +7,18 @@
  */
 import type { GraphAnalysis } from '../validate/types.ts';
 import { pyFloat } from './names.ts';
+import { lrSchedule } from '../train/lr-schedule.ts';
+import { TRAINING_DEFAULTS } from '../train/training-defaults.ts';
 
 export function trainScript(a: GraphAnalysis): string {
   const t = a.doc.training ?? {};
   const lr = typeof t.lr === 'number' ? t.lr : 0.001;
   const clip = typeof t.clip === 'number' ? t.clip : 0;
   const optimizer = t.optimizer ?? 'adam';
+  const decayStart = t.lrDecayStart ?? TRAINING_DEFAULTS.lrDecayStart;
+  const decayEnd = t.lrDecayEnd ?? TRAINING_DEFAULTS.lrDecayEnd;
+  const decayFactor = t.lrDecayFactor ?? TRAINING_DEFAULTS.lrDecayFactor;
+  const decay = lrSchedule(t);
   const opt =
     optimizer === 'sgd'
       ? `torch.optim.SGD(model.parameters(), lr=args.lr)`
@@ -25,7 +31,9 @@ export function trainScript(a: GraphAnalysis): string {
     torchrun --nproc_per_node=2 train.py data/ [--init weights.safetensors] [--out trained.safetensors]
 
 Graph: ${a.doc.name.replace(/\\/g, '\\\\').replace(/"""/g, "'''")}
-Settings from the graph's training section: ${optimizer}, lr ${pyFloat(lr)}, clip ${pyFloat(clip)} (global norm, 0 off).
+Settings from the graph's training section: ${optimizer}, lr ${pyFloat(lr)}, clip ${pyFloat(clip)} (global norm, 0 off)${
+    decay === undefined ? '' : `,\nlr decaying linearly to ${pyFloat(decay.factor)} × lr over optimiser steps ${decay.start}–${decay.end}`
+  }.
 Each rank takes every world_size-th batch; DDP averages the gradients. The weights saved are
 Unroll's (safetensors, <node>.<weight>): \`unroll eval G --weights trained.safetensors ...\` reads them.
 """
@@ -107,6 +115,17 @@ class Objective(torch.nn.Module):
         return total / size
 
 
+def lr_factor(step, start, end, factor):
+    """The multiplier of the learning rate at optimiser step \`step\` (1-based), as Unroll's
+    training.lrDecayStart/lrDecayEnd/lrDecayFactor: 1 up to \`start\`, falling linearly to \`factor\`
+    at \`end\`, \`factor\` after; no decay unless end > start."""
+    if end <= start or step <= start:
+        return 1.0
+    if step >= end:
+        return factor
+    return 1.0 - (1.0 - factor) * ((step - start) / (end - start))
+
+
 def to_device(batch, device):
     return {k: v.to(device) for k, v in batch.items()}
 
@@ -128,6 +147,9 @@ def main():
     p.add_argument("--out", default="trained.safetensors")
     p.add_argument("--lr", type=float, default=${pyFloat(lr)})
     p.add_argument("--clip", type=float, default=${pyFloat(clip)})
+    p.add_argument("--lr-decay-start", type=int, default=${decayStart}, help="optimiser step after which the lr falls linearly")
+    p.add_argument("--lr-decay-end", type=int, default=${decayEnd}, help="optimiser step at which it reaches lr × factor (no decay unless > start)")
+    p.add_argument("--lr-decay-factor", type=float, default=${pyFloat(decayFactor)}, help="final lr as a fraction of --lr")
     args = p.parse_args()
 
     distributed = "RANK" in os.environ
@@ -145,6 +167,10 @@ def main():
     objective = Objective(model)
     net = DDP(objective) if distributed else objective
     opt = ${opt}
+    # Step s (1-based) trains with lr × lr_factor(s): LambdaLR passes the number of scheduler steps taken (s − 1).
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda done: lr_factor(done + 1, args.lr_decay_start, args.lr_decay_end, args.lr_decay_factor)
+    )
 
     train = list(batches(os.path.join(args.data, "train.safetensors")))
     # Every rank takes the same number of batches (DDP steps in lockstep): every world-th one.
@@ -155,6 +181,7 @@ def main():
         if args.clip > 0:
             torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
         opt.step()
+        schedule.step()
         if rank == 0 and step % 100 == 0:
             print(json.dumps({"step": step, "loss": float(loss)}), flush=True)
 

@@ -71,6 +71,9 @@ export const TRAINING_FIELDS = {
   seed: { kind: 'integer', min: 0, max: 2 ** 32 - 1, doc: 'random seed' },
   evalEvery: { kind: 'integer', min: 1, doc: 'evaluate on the test split every this many steps' },
   linearStart: { kind: 'integer', min: 0, max: 100_000_000, doc: 'memory networks: the first this many steps run with every memory read linear (no softmax), MemN2N’s linear start; 0: none' },
+  lrDecayStart: { kind: 'integer', min: 0, max: 100_000_000, doc: 'learning-rate decay: the step after which the lr falls linearly' },
+  lrDecayEnd: { kind: 'integer', min: 0, max: 100_000_000, doc: 'learning-rate decay: the step at which the lr reaches lr × lrDecayFactor; off unless greater than lrDecayStart' },
+  lrDecayFactor: { kind: 'number', min: 0, exclusiveMin: true, max: 1, doc: 'learning-rate decay: the final lr as a fraction of lr' },
 } as const satisfies { readonly [K in keyof Required<TrainingSpec>]: TrainingField };
 
 export const TRAINING_KEYS = Object.keys(TRAINING_FIELDS) as readonly (keyof TrainingSpec)[];

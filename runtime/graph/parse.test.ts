@@ -484,6 +484,27 @@ describe('structure', () => {
     expect(checkGraphObject(good)).toEqual({ ok: true, value: good });
   });
 
+  it('checks the learning-rate decay keys: whole steps ≥ 0, a factor in (0, 1]', () => {
+    const bad: [string, unknown, string, string][] = [
+      ['lrDecayStart', -1, 'E115', '≥ 0'], ['lrDecayStart', 1.5, 'E115', 'integer'], ['lrDecayStart', 1e8 + 1, 'E115', '≤ 100000000'],
+      ['lrDecayEnd', -5, 'E115', '≥ 0'], ['lrDecayEnd', 2.5, 'E115', 'integer'], ['lrDecayEnd', '3000', 'E106', 'number'],
+      ['lrDecayFactor', 0, 'E115', '> 0'], ['lrDecayFactor', -0.1, 'E115', '> 0'], ['lrDecayFactor', 1.5, 'E115', '≤ 1'], ['lrDecayFactor', null, 'E106', 'number'],
+    ];
+    for (const [key, value, code, why] of bad) {
+      const d = tinyRnn();
+      d.training[key] = value;
+      const errors = errorsOf(d);
+      expect(errors).toEqual([expect.objectContaining({ code, path: `$.training.${key}` })]);
+      expect(errors[0]!.message).toContain(why);
+    }
+    // An end at or before the start is no decay, not an error (the lr stays constant).
+    for (const training of [{ lrDecayStart: 1500, lrDecayEnd: 3000, lrDecayFactor: 0.1 }, { lrDecayStart: 0, lrDecayEnd: 1, lrDecayFactor: 1 }, { lrDecayStart: 3000, lrDecayEnd: 1500 }, { lrDecayFactor: 1e-6 }]) {
+      const good = tinyRnn();
+      good.training = { ...good.training, ...training };
+      expect(checkGraphObject(good)).toEqual({ ok: true, value: good });
+    }
+  });
+
   it('reports several independent errors at once', () => {
     const d = tinyRnn();
     d.nodes[2].params.hidden = 0;

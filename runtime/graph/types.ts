@@ -88,6 +88,16 @@ export interface TrainingSpec {
   readonly evalEvery?: number;
   /** Memory networks: run the first this many steps with every memory read linear (no softmax); 0: none. */
   readonly linearStart?: number;
+  /**
+   * Learning-rate schedule: the step after which the learning rate starts to fall linearly. The lr of
+   * step s (1-based) is `lr × (1 − (1 − lrDecayFactor) · clamp((s − lrDecayStart) / (lrDecayEnd − lrDecayStart), 0, 1))`:
+   * `lr` up to step `lrDecayStart`, `lr × lrDecayFactor` from step `lrDecayEnd` on. Default 0.
+   */
+  readonly lrDecayStart?: number;
+  /** The step at which the linear decay reaches `lr × lrDecayFactor`; the decay is off unless it is greater than `lrDecayStart`. Default 0 (off). */
+  readonly lrDecayEnd?: number;
+  /** The final learning rate as a fraction of `lr`, in (0, 1]; default 0.1. */
+  readonly lrDecayFactor?: number;
 }
 
 export interface GraphDoc {

@@ -2,6 +2,7 @@
  * `adding` (Le et al. 2015; the uRNN paper's version): two channels of length T, random values and
  * a marker with one 1 in each half; the target is the sum of the two marked values.
  */
+import { addingSchema } from './adding-schema.ts';
 import { assertBatchSize, batchRange } from './batch.ts';
 import { taskRng } from './task-rng.ts';
 import type { Batch, Metric, RandomSource, Task, TaskDef, TaskParams } from './types.ts';
@@ -83,14 +84,4 @@ function createAdding(params: TaskParams): Task {
 }
 
 /** Task `adding`: stream `x` vectors [T, 2] (value, marker), stream `y` one float per example. */
-export const addingTask: TaskDef = {
-  name: 'adding',
-  doc:
-    'Le et al. 2015 / uRNN adding problem: values U[0,1] and a marker with one 1 in each half of T ' +
-    'steps; predict the sum of the two marked values (MSE; always 1 scores 0.167).',
-  params: {
-    T: { kind: 'int', doc: 'sequence length in steps', default: 100, min: 2, max: 10_000 },
-    seed: { kind: 'int', doc: 'seed of the test split (not the training seed)', default: 1, min: 0, max: 4_294_967_295 },
-  },
-  create: createAdding,
-};
+export const addingTask: TaskDef = { ...addingSchema, create: createAdding };

@@ -6,10 +6,8 @@
 import { argmax, assertBatchSize, batchRange } from './batch.ts';
 import { BRACKET_TOKENS, BRACKET_VOCAB, charId, idChar } from './brackets-charset.ts';
 import { makeBracketData, type BracketData, type BracketExample } from './brackets-data.ts';
-import type { Batch, EvalSplit, Metric, ParamProblem, Task, TaskDef, TaskParams } from './types.ts';
-
-const MAX_LENGTH = 10_000;
-const lengthParam = (doc: string, def: number) => ({ kind: 'int', doc, default: def, min: 2, max: MAX_LENGTH }) as const;
+import { bracketsSchema } from './brackets-schema.ts';
+import type { Batch, EvalSplit, Metric, Task, TaskDef, TaskParams } from './types.ts';
 
 /** `[B, T]` ids padded with 0 to the longest example (stream `x`) and `[B]` labels (stream `y`). */
 export function bracketBatch(examples: readonly BracketExample[]): Batch {
@@ -91,30 +89,4 @@ function createBrackets(params: TaskParams): Task {
 }
 
 /** Task `brackets`: streams `x` (characters, vocab 26, sequence) and `y` (0 unbalanced, 1 balanced). */
-export const bracketsTask: TaskDef = {
-  name: 'brackets',
-  doc:
-    'C-like code read character by character; say whether its brackets (), [], {} are balanced. ' +
-    'Negatives differ from a balanced string by one bracket removed, added, moved or changed.',
-  params: {
-    nesting: { kind: 'bool', doc: 'balanced means properly nested across kinds (a stack) rather than counted per kind', default: false },
-    min_length: lengthParam('shortest training string, characters', 2),
-    max_length: lengthParam('longest training string, characters', 50),
-    test_min_length: lengthParam('shortest string of the long split', 52),
-    test_max_length: lengthParam('longest string of the long split', 100),
-    train_size: { kind: 'int', doc: 'strings in the fixed training set', default: 20_000, min: 2, max: 1_000_000 },
-    test_size: { kind: 'int', doc: 'strings in each eval split', default: 1_000, min: 1, max: 100_000 },
-    seed: { kind: 'int', doc: 'seed of the training set and eval splits (not the training seed)', default: 1, min: 0, max: 4_294_967_295 },
-  },
-  check(p) {
-    const problems: ParamProblem[] = [];
-    if (Number(p.min_length) > Number(p.max_length)) {
-      problems.push({ param: 'min_length', message: `min_length ${p.min_length} is above max_length ${p.max_length}` });
-    }
-    if (Number(p.test_min_length) > Number(p.test_max_length)) {
-      problems.push({ param: 'test_min_length', message: `test_min_length ${p.test_min_length} is above test_max_length ${p.test_max_length}` });
-    }
-    return problems;
-  },
-  create: createBrackets,
-};
+export const bracketsTask: TaskDef = { ...bracketsSchema, create: createBrackets };

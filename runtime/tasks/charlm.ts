@@ -4,8 +4,12 @@
  * per character on held-out text, the last part of the text by position.
  */
 import { assertBatchSize, batchRange } from './batch.ts';
+import { charlmSchema, charlmTestStart } from './charlm-schema.ts';
 import { SOTU_ADDRESSES } from './data/sotu.ts';
-import type { Batch, Metric, ParamProblem, Task, TaskDef, TaskParams } from './types.ts';
+import type { Batch, Metric, Task, TaskDef, TaskParams } from './types.ts';
+
+/** Where the test text starts, computed from the text's length (see charlm-schema.ts, where the check needs it). */
+export { charlmTestStart };
 
 /** The whole text: the addresses in date order, one per line. */
 export const CHARLM_TEXT: string = SOTU_ADDRESSES.map((a) => a.text).join('\n');
@@ -15,11 +19,11 @@ export const CHARLM_CHARS: readonly string[] = [...new Set(CHARLM_TEXT)].sort();
 
 const idOf = new Map(CHARLM_CHARS.map((c, i) => [c, i]));
 
-/** Display names: the characters, with the space and the line break made visible. */
-const TOKEN_NAMES: readonly string[] = CHARLM_CHARS.map((c) => (c === ' ' ? '␣' : c === '\n' ? '⏎' : c));
+/** A character's display name: the space, tab and line break made visible. */
+export const charTokenName = (c: string): string => (c === ' ' ? '␣' : c === '\n' ? '⏎' : c === '\t' ? '⇥' : c);
 
-/** Where the test text starts: the last `fraction` of the text, by position. */
-export const charlmTestStart = (fraction: number): number => Math.floor(CHARLM_TEXT.length * (1 - fraction));
+/** Display names: the characters, with the space and the line break made visible. */
+const TOKEN_NAMES: readonly string[] = CHARLM_CHARS.map(charTokenName);
 
 /** `[B, T]` ids of the windows starting at `starts`: x the characters, y the same shifted by one. */
 export function charlmBatch(starts: readonly number[], length: number): Batch {
@@ -35,43 +39,61 @@ export function charlmBatch(starts: readonly number[], length: number): Batch {
   return { size, length, lengths: new Int32Array(size).fill(length), data: { x, y } };
 }
 
-/** `bpc`: −log₂ of the softmax probability of the next character, averaged over every step. */
-export const charlmBitsPerChar: Metric = {
-  name: 'bpc',
-  better: 'lower',
-  doc: 'bits per character: −log₂ p(next character), averaged over every predicted character',
-  score(batch, pred) {
-    const y = batch.data.y!;
-    const V = CHARLM_CHARS.length;
-    let bits = 0;
-    let count = 0;
-    for (let b = 0; b < batch.size; b++) {
-      for (let t = 0; t < batch.lengths[b]!; t++) {
-        const at = (b * batch.length + t) * V;
-        // log-sum-exp shifted by the largest logit, so large logits do not overflow.
-        let max = -Infinity;
-        for (let k = 0; k < V; k++) max = Math.max(max, pred[at + k]!);
-        let sum = 0;
-        for (let k = 0; k < V; k++) sum += Math.exp(pred[at + k]! - max);
-        bits += (Math.log(sum) + max - pred[at + y[b * batch.length + t]!]!) / Math.LN2;
-        count++;
+/**
+ * Bits per token: −log₂ of the softmax probability of the target token over `vocab` logits,
+ * averaged over every real step (`Batch.lengths`) of the target stream `target`. Shared by charlm
+ * and the text reader of the dataset task.
+ */
+export function bitsPerTokenMetric(vocab: number, target = 'y', name = 'bpc', doc = 'bits per character: −log₂ p(next character), averaged over every predicted character'): Metric {
+  return {
+    name,
+    better: 'lower',
+    doc,
+    score(batch, pred) {
+      const y = batch.data[target]!;
+      const V = vocab;
+      let bits = 0;
+      let count = 0;
+      for (let b = 0; b < batch.size; b++) {
+        for (let t = 0; t < batch.lengths[b]!; t++) {
+          const at = (b * batch.length + t) * V;
+          // log-sum-exp shifted by the largest logit, so large logits do not overflow.
+          let max = -Infinity;
+          for (let k = 0; k < V; k++) max = Math.max(max, pred[at + k]!);
+          let sum = 0;
+          for (let k = 0; k < V; k++) sum += Math.exp(pred[at + k]! - max);
+          bits += (Math.log(sum) + max - pred[at + y[b * batch.length + t]!]!) / Math.LN2;
+          count++;
+        }
       }
-    }
-    return { total: bits, count };
-  },
-};
+      return { total: bits, count };
+    },
+  };
+}
+
+/** `bpc`: −log₂ of the softmax probability of the next character, averaged over every step. */
+export const charlmBitsPerChar: Metric = bitsPerTokenMetric(CHARLM_CHARS.length);
+
+/**
+ * Cross-entropy (nats per token) on tokens `[from, to)` of `ids` of the token frequencies of
+ * `[0, trainEnd)`, add-one smoothed over `vocab` ids: what a model that learns only how often each
+ * token occurs reaches.
+ */
+export function unigramCrossEntropy(ids: ArrayLike<number>, vocab: number, trainEnd: number, from: number, to: number): number {
+  const counts = new Float64Array(vocab).fill(1);
+  for (let i = 0; i < trainEnd; i++) counts[ids[i]!]!++;
+  const total = counts.reduce((a, c) => a + c, 0);
+  let nats = 0;
+  for (let i = from; i < to; i++) nats -= Math.log(counts[ids[i]!]! / total);
+  return nats / (to - from);
+}
 
 /**
  * Cross-entropy (nats per character) on `[from, to)` of the text of the character frequencies of
  * `[0, trainEnd)`, add-one smoothed: what a model that learns only how often each character occurs reaches.
  */
 export function unigramLoss(trainEnd: number, from: number, to: number): number {
-  const counts = new Float64Array(CHARLM_CHARS.length).fill(1);
-  for (let i = 0; i < trainEnd; i++) counts[idOf.get(CHARLM_TEXT[i]!)!]!++;
-  const total = counts.reduce((a, c) => a + c, 0);
-  let nats = 0;
-  for (let i = from; i < to; i++) nats -= Math.log(counts[idOf.get(CHARLM_TEXT[i]!)!]! / total);
-  return nats / (to - from);
+  return unigramCrossEntropy(Uint8Array.from(CHARLM_TEXT, (c) => idOf.get(c)!), CHARLM_CHARS.length, trainEnd, from, to);
 }
 
 function createCharlm(params: TaskParams): Task {
@@ -121,20 +143,4 @@ function createCharlm(params: TaskParams): Task {
 }
 
 /** Task `charlm`: streams `x` and `y`, characters (vocab = the text's distinct characters), y = x shifted by one, one axis. */
-export const charlmTask: TaskDef = {
-  name: 'charlm',
-  doc:
-    'Character-level language model on ten State of the Union addresses (Lincoln 1861–64, Wilson 1913–18; public domain): ' +
-    'predict the next character at every step; bits per character on the last part of the text.',
-  params: {
-    length: { kind: 'int', doc: 'characters per example (steps of backprop through time)', default: 100, min: 2, max: 10_000 },
-    test_fraction: { kind: 'number', doc: 'fraction of the text, at its end, held out for the test split', default: 0.1, min: 0.01, max: 0.5 },
-  },
-  check(p): ParamProblem[] {
-    const testChars = CHARLM_TEXT.length - charlmTestStart(Number(p.test_fraction));
-    return Number(p.length) >= testChars
-      ? [{ param: 'length', message: `length ${p.length} is not below the ${testChars} characters of the test text: lower it or raise test_fraction` }]
-      : [];
-  },
-  create: createCharlm,
-};
+export const charlmTask: TaskDef = { ...charlmSchema, create: createCharlm };

@@ -3,6 +3,7 @@
  * repeat them after a delimiter. A memoryless model stays at the baseline loss.
  */
 import { argmax, assertBatchSize, batchRange } from './batch.ts';
+import { copySchema } from './copy-schema.ts';
 import { runLengthText } from './describe.ts';
 import { taskRng } from './task-rng.ts';
 import type { Batch, Metric, RandomSource, Task, TaskDef, TaskParams } from './types.ts';
@@ -131,15 +132,4 @@ function createCopy(params: TaskParams): Task {
 }
 
 /** Task `copy`: streams `x` and `y`, tokens a0…a9 (vocab 10), one shared time axis of length T + 2·symbols. */
-export const copyTask: TaskDef = {
-  name: 'copy',
-  doc:
-    'Arjovsky et al. 2016 §4.1: read symbols from a0–a7, wait T−1 blanks, and after the delimiter a9 ' +
-    'write the symbols again. Length T + 2·symbols.',
-  params: {
-    T: { kind: 'int', doc: 'delay: blank steps between the symbols and their recall (length T + 2·symbols)', default: 100, min: 1, max: 10_000 },
-    symbols: { kind: 'int', doc: 'symbols to remember', default: 10, min: 1, max: 1000 },
-    seed: { kind: 'int', doc: 'seed of the test split (not the training seed)', default: 1, min: 0, max: 4_294_967_295 },
-  },
-  create: createCopy,
-};
+export const copyTask: TaskDef = { ...copySchema, create: createCopy };

@@ -5,8 +5,9 @@
  * seq2seq model without attention shows.
  */
 import { argmax, assertBatchSize, batchRange } from './batch.ts';
+import { reverseSchema } from './reverse-schema.ts';
 import { taskRng } from './task-rng.ts';
-import type { Batch, EvalSplit, Metric, ParamProblem, RandomSource, Task, TaskDef, TaskParams } from './types.ts';
+import type { Batch, EvalSplit, Metric, RandomSource, Task, TaskDef, TaskParams } from './types.ts';
 
 /** Token ids: 0 padding (never a real token), 1–10 the digits 0–9, 11 start, 12 end. */
 export const REVERSE_TOKENS: readonly string[] = ['<pad>', ...Array.from({ length: 10 }, (_, d) => String(d)), '<s>', '</s>'];
@@ -19,7 +20,6 @@ export const REVERSE_END = 12;
 /** Name of the target's time axis (source length + 1). */
 export const REVERSE_TARGET_AXIS = 'y';
 
-const MAX_LENGTH = 1000;
 /** Redraws of a training string that is in the test split before giving up (never reached when the check holds). */
 const REDRAWS = 1000;
 
@@ -167,43 +167,9 @@ function createReverse(params: TaskParams): Task {
   };
 }
 
-const lengthParam = (doc: string, def: number) => ({ kind: 'int', doc, default: def, min: 1, max: MAX_LENGTH }) as const;
-
 /**
  * Task `reverse`: stream `src` (digits, vocab 13, the main axis) and stream `y` (the reversed
  * digits then `</s>`, vocab 13, on its own axis `y`, one step longer). A decoder input starts with
  * `<s>` (id 11) and carries `y` shifted right by one step.
  */
-export const reverseTask: TaskDef = {
-  name: 'reverse',
-  doc:
-    'Toy seq2seq: read a string of digits and write it reversed, then the end token </s>. The source runs along ' +
-    'one axis, the target along its own (a decoder loop; its input starts with <s>). Exact-match accuracy, by length too.',
-  params: {
-    min_length: lengthParam('shortest training string, digits', 5),
-    max_length: lengthParam('longest training string, digits', 30),
-    test_min_length: lengthParam('shortest test string, digits', 5),
-    test_max_length: lengthParam('longest test string, digits', 30),
-    test_per_length: { kind: 'int', doc: 'test strings of each length', default: 100, min: 1, max: 100_000 },
-    seed: { kind: 'int', doc: 'seed of the test split (not the training seed)', default: 1, min: 0, max: 4_294_967_295 },
-  },
-  check(p) {
-    const problems: ParamProblem[] = [];
-    if (Number(p.min_length) > Number(p.max_length)) {
-      problems.push({ param: 'min_length', message: `min_length ${p.min_length} is above max_length ${p.max_length}` });
-    }
-    if (Number(p.test_min_length) > Number(p.test_max_length)) {
-      problems.push({ param: 'test_min_length', message: `test_min_length ${p.test_min_length} is above test_max_length ${p.test_max_length}` });
-    }
-    // Distinct test strings, and as many left over for training: at most half of the 10^n strings of length n.
-    const shortest = Number(p.test_min_length);
-    if (shortest < 16 && Number(p.test_per_length) > 10 ** shortest / 2) {
-      problems.push({
-        param: 'test_per_length',
-        message: `test_per_length ${p.test_per_length} is more than half of the ${10 ** shortest} strings of length ${shortest}: lower it or raise test_min_length`,
-      });
-    }
-    return problems;
-  },
-  create: createReverse,
-};
+export const reverseTask: TaskDef = { ...reverseSchema, create: createReverse };

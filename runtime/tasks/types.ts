@@ -137,13 +137,21 @@ export interface ParamProblem {
   readonly message: string;
 }
 
-/** A registered task: its documentation, its param schema and a factory. */
-export interface TaskDef {
+/**
+ * What the editor's page needs of a task: its documentation, its param schema and its checks
+ * across params, without the generator (which may bundle data, e.g. charlm's text). Each lives in
+ * `<task>-schema.ts`, listed by `schema-registry.ts`.
+ */
+export interface TaskSchema {
   readonly name: string;
   readonly doc: string;
   readonly params: ParamSchema;
   /** Checks across params (e.g. `min_length ≤ max_length`); each param alone already passed its schema. */
   check?(params: TaskParams): readonly ParamProblem[];
+}
+
+/** A registered task: its schema and a factory. */
+export interface TaskDef extends TaskSchema {
   /** Build the task; `params` were resolved against `params` and passed `check`. */
   create(params: TaskParams): Task;
 }

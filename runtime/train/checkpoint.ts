@@ -13,15 +13,37 @@ import { unrollError, type Result } from '../errors/catalogue.ts';
 import { readSafetensors, writeSafetensors, type NamedTensor } from '../weights/safetensors.ts';
 import { matchWeights } from '../weights/match.ts';
 import type { Trainer, TrainerState } from './trainer.ts';
+import { lrSchedule } from './lr-schedule.ts';
 import { progress } from '../progress.ts';
 
 const FORMAT = 'unroll-checkpoint';
 const VERSION = '1';
 const SLOT_PREFIX = 'optimizer.';
 
-/** Settings that must agree for a checkpoint to continue the same run. */
-const runIdentity = (t: Trainer): string =>
-  JSON.stringify({ task: t.task.name, params: t.task.params, dtype: t.model.dtype, optimizer: t.config.optimizer, lr: t.config.lr, momentum: t.config.momentum, beta1: t.config.beta1, beta2: t.config.beta2, weightDecay: t.config.weightDecay, batch: t.config.batch, clip: t.config.clip, truncate: t.config.truncate, seed: t.config.seed });
+/**
+ * Settings that must agree for a checkpoint to continue the same run. The learning-rate decay is
+ * listed only when it changes the lr (`lrSchedule`), so checkpoints of constant-lr runs written
+ * before the schedule existed still fit, and so do settings that all mean "no decay".
+ */
+const runIdentity = (t: Trainer): string => {
+  const decay = lrSchedule(t.config);
+  return JSON.stringify({
+    task: t.task.name,
+    params: t.task.params,
+    dtype: t.model.dtype,
+    optimizer: t.config.optimizer,
+    lr: t.config.lr,
+    momentum: t.config.momentum,
+    beta1: t.config.beta1,
+    beta2: t.config.beta2,
+    weightDecay: t.config.weightDecay,
+    batch: t.config.batch,
+    clip: t.config.clip,
+    truncate: t.config.truncate,
+    seed: t.config.seed,
+    ...(decay !== undefined ? { lrDecayStart: decay.start, lrDecayEnd: decay.end, lrDecayFactor: decay.factor } : {}),
+  });
+};
 
 /**
  * The graph's computation as a short hash: nodes (id, type, params, loop), edges and loops, but not

@@ -23,26 +23,13 @@ import { DEFAULT_MEMORY_BUDGET, estimatePassBytes, overBudget, type MemoryEstima
 import { describeSite, firstNonFiniteGradient, firstNonFiniteValue, type NonFiniteSite } from './divergence.ts';
 import { progress } from '../progress.ts';
 import { LinearStart } from './linear-start.ts';
+import { lrFactor, lrSchedule, type LrSchedule } from './lr-schedule.ts';
+import { createDatasetTask, DATASET_TASK, describeDataStream, describeDataStreams, type DataSource, type DatasetSummary } from '../data/dataset.ts';
+import { inspectExample, predictionRows, type InspectContext, type InspectReport, type PredictionPage } from './inspect.ts';
+import { TRAINING_DEFAULTS, type TrainConfig } from './training-defaults.ts';
 
-/** Every training setting, defaults filled in. */
-export type TrainConfig = Required<TrainingSpec>;
-
-/** What a graph without a `training` section trains with (Adam at PyTorch's defaults). */
-export const TRAINING_DEFAULTS: TrainConfig = {
-  optimizer: 'adam',
-  lr: 1e-3,
-  momentum: 0.9,
-  beta1: 0.9,
-  beta2: 0.999,
-  weightDecay: 0,
-  batch: 32,
-  steps: 1000,
-  clip: 0,
-  truncate: 0,
-  seed: 0,
-  evalEvery: 100,
-  linearStart: 0,
-};
+/** Every training setting with defaults filled in, and the defaults: in training-defaults.ts, which the editor's page imports without the trainer. */
+export { TRAINING_DEFAULTS, type TrainConfig };
 
 export interface TrainerSetup {
   readonly doc: GraphDoc;
@@ -56,6 +43,11 @@ export interface TrainerSetup {
   readonly evalBatch?: number;
   /** Bytes the run may hold (default 1 GiB); checked against an estimate before anything is allocated. */
   readonly memoryBudget?: number;
+  /**
+   * Train on a file of the user's (the `dataset` task) instead of the graph's task; the graph's
+   * task params apply when its task is `dataset`, the source's own params win over them.
+   */
+  readonly data?: DataSource;
 }
 
 /**
@@ -123,8 +115,12 @@ export class Trainer {
   readonly memory: MemoryEstimate;
   /** `training.linearStart`: the first steps run on the graph with linear memory reads. */
   private readonly linearStart: LinearStart | undefined;
+  /** `training.lrDecay*`: the learning rate falls linearly over a window of steps; undefined: constant. */
+  private readonly schedule: LrSchedule | undefined;
   /** Inputs fed back from a decoder's predictions (seq2seq), set by `create`. */
   private decoders: readonly DecoderInput[] = [];
+  /** What the data file gave, when the run trains on one (`TrainerSetup.data`). */
+  data: DatasetSummary | undefined;
 
   private constructor(
     readonly analysis: GraphAnalysis,
@@ -146,6 +142,7 @@ export class Trainer {
     const root = new Rng(config.seed);
     this.model.initialise(root.fork('init'));
     this.linearStart = LinearStart.create(this.model, config.linearStart);
+    this.schedule = lrSchedule(config);
     this.dataRng = root.fork('data');
     this.stateRng = root.fork('state');
     this.keys = this.model.weightSpecs.map((w) => w.key);
@@ -165,14 +162,11 @@ export class Trainer {
   static create(setup: TrainerSetup): Result<Trainer> {
     const analysis = analyzeGraph(setup.doc, { purpose: 'train' });
     if (!analysis.ok) return { ok: false, errors: analysis.errors };
-    const spec = mergeTask(setup.doc, setup.task);
-    if (spec === undefined) {
-      return { ok: false, errors: [unrollError('E440', 'the graph has no task section: add "task": {"name": "brackets"} (or another task: copy, adding, reverse, babi, charlm, dyck) or pass --task NAME', { path: '$' })] };
-    }
-    const task = createTask(spec, setup.task !== undefined && setup.doc.task?.name !== setup.task ? '--task' : '$.task');
-    if (!task.ok) return task;
+    const made = taskOf(setup);
+    if (!made.ok) return made;
+    const task = { ok: true, value: made.value.task } as const;
     const binding = bindTask(task.value, analysis);
-    if (!binding.ok) return binding;
+    if (!binding.ok) return made.value.data === undefined ? binding : { ok: false, errors: withDataShapes(binding.errors, setup.data!.name, made.value.data, (node) => dataStreamOf(analysis, task.value, node)) };
     const decoders = decoderInputs(analysis, task.value, binding.value);
     if (!decoders.ok) return decoders;
     const empty = task.value.evalSplits.filter((sp) => sp.count === 0);
@@ -188,6 +182,7 @@ export class Trainer {
     if (tooBig !== undefined) return { ok: false, errors: [tooBig] };
     const trainer = new Trainer(analysis, task.value, binding.value, config, setup, memory.value);
     trainer.decoders = decoders.value;
+    trainer.data = made.value.data;
     try {
       // Compile the training pass and every evaluation pass now: a length that cannot be unrolled
       // or a batch over the memory budget is refused before the first step, not after the last.
@@ -222,13 +217,17 @@ export class Trainer {
   }
 
   /** The evaluation pass of a split: its longest lengths; decoders generate from their own predictions. */
-  private evalPass(sp: EvalSplit): Pass {
-    return this.passFor({
+  private evalSpec(sp: EvalSplit): PassSpec {
+    return {
       ...passAxes(this.binding, sp.lengths, sp.axisLengths),
       batch: evalBatchOf(this.evalBatch, sp.count),
       backward: false,
       generate: this.decoders.length > 0,
-    });
+    };
+  }
+
+  private evalPass(sp: EvalSplit): Pass {
+    return this.passFor(this.evalSpec(sp));
   }
 
   /** Padded length of the stream the metric scores (the target's own axis for a decoder). */
@@ -298,7 +297,7 @@ export class Trainer {
       this.lastGood[i]!.set(p);
     });
     this.optimizer.keep();
-    this.optimizer.step(this.params, this.gradArrays);
+    this.optimizer.step(this.params, this.gradArrays, this.lrAt(this.steps + 1));
     const bad = this.keys.findIndex((_, i) => !allFinite(this.params[i]!));
     if (bad >= 0) {
       this.params.forEach((p, i) => p.set(this.lastGood[i]!));
@@ -311,6 +310,14 @@ export class Trainer {
     return diagnostics ? { ...report, states: pass.stateNorms(), gates: pass.gateSaturation() } : report;
   }
 
+  /**
+   * The learning rate of 1-based step `step`: `config.lr`, decayed by the schedule (lr-schedule.ts).
+   * A function of the step count alone, which a checkpoint keeps, so a restored run resumes it.
+   */
+  lrAt(step: number): number {
+    return this.config.lr * lrFactor(this.schedule, step);
+  }
+
   private diverged(what: string, site: NonFiniteSite | string | undefined): TrainerError {
     const where = typeof site === 'string' ? `; ${site}` : site !== undefined ? `; ${describeSite(site)}` : '';
     const kept = this.steps > 0 ? `the weights of step ${this.steps}, the last good one` : 'the initial weights';
@@ -318,7 +325,7 @@ export class Trainer {
     return new TrainerError([
       unrollError(
         'E442',
-        `training step ${this.steps + 1}: ${what}${where}. Training stopped and kept ${kept}: lower the learning rate (now ${this.config.lr}) or clip gradients (training.clip)`,
+        `training step ${this.steps + 1}: ${what}${where}. Training stopped and kept ${kept}: lower the learning rate (now ${this.lrAt(this.steps + 1)}) or clip gradients (training.clip)`,
         node !== undefined ? { nodes: [node] } : {},
       ),
     ]);
@@ -432,6 +439,85 @@ export class Trainer {
     const report = { split, loss: examples > 0 ? loss / examples : NaN, metric: count > 0 ? total / count : NaN, count: examples };
     return rows === undefined ? report : { ...report, byLength: rows };
   }
+
+  /**
+   * Example `index` of an evaluation split as evaluation runs it, with the weights of every
+   * attention and memory node (see `inspect.ts`). Changes nothing; throws `InspectRangeError` for
+   * an unknown split or index.
+   */
+  inspect(split: string, index: number): InspectReport {
+    return inspectExample(this.inspectContext(), split, index);
+  }
+
+  /** Rows of a predictions table: examples `[offset, offset + count)` of a split, count ≤ 1000. */
+  predictions(split: string, count: number, offset = 0): PredictionPage {
+    return predictionRows(this.inspectContext(), split, count, offset);
+  }
+
+  private inspectContext(): InspectContext {
+    const target = this.binding.streams.find((s) => s.node === this.targetNode)?.stream ?? this.task.streams.find((s) => s.role === 'target')!;
+    return {
+      task: this.task,
+      binding: this.binding,
+      analysis: this.analysis,
+      steps: this.steps,
+      target,
+      predIndex: this.predIndex,
+      linear: this.linearStart !== undefined && this.steps < this.linearStart.steps,
+      // Batch 1 keeping every node copy's output (for attention and memory weights): small, compiled once per split.
+      pass: (sp, keep) => (keep ? this.passFor({ ...this.evalSpec(sp), batch: 1, keepOutputs: true }) : this.evalPass(sp)),
+      feed: (batch) => this.feedData(batch),
+      rng: () => this.stateRng.fork('eval'),
+      targetLength: (batch) => this.targetLength(batch),
+    };
+  }
+}
+
+/**
+ * The task a setup trains on: the data file's (`setup.data`), else the graph's task or `--task`.
+ * A graph whose task is `dataset` needs a file (E488).
+ */
+function taskOf(setup: TrainerSetup): Result<{ task: Task; data?: DatasetSummary }> {
+  if (setup.data !== undefined) {
+    const params = setup.doc.task?.name === DATASET_TASK ? setup.doc.task.params : undefined;
+    const made = createDatasetTask(setup.data, params);
+    return made.ok ? { ok: true, value: { task: made.value.task, data: made.value.summary } } : made;
+  }
+  const spec = mergeTask(setup.doc, setup.task);
+  if (spec === undefined) {
+    return { ok: false, errors: [unrollError('E440', 'the graph has no task section: add "task": {"name": "brackets"} (or another task: copy, adding, reverse, babi, charlm, dyck) or pass --task NAME', { path: '$' })] };
+  }
+  if (spec.name === DATASET_TASK) {
+    return {
+      ok: false,
+      errors: [unrollError('E488', 'the graph trains on a data file of yours (task "dataset"), and none was given: pass --data FILE.csv or FILE.txt, or open the file in the editor', { path: '$.task.name' })],
+    };
+  }
+  const task = createTask(spec, setup.task !== undefined && setup.doc.task?.name !== setup.task ? '--task' : '$.task');
+  return task.ok ? { ok: true, value: { task: task.value } } : task;
+}
+
+/**
+ * Binding errors of a data file's task, each told what the file gives the node at fault (its port
+ * named), or every stream when no one node is at fault.
+ */
+function withDataShapes(errors: readonly UnrollError[], file: string, data: DatasetSummary, binding: (node: string) => string | undefined): UnrollError[] {
+  return errors.map((e) => {
+    const node = e.nodes?.[0];
+    const stream = data.streams.find((s) => s.name === (node !== undefined ? binding(node) : undefined)) ?? (node !== undefined ? data.streams.find((s) => s.name === node) : undefined);
+    if (node === undefined || stream === undefined) return { ...e, message: `${e.message} (${file} gives ${describeDataStreams(data)})` };
+    return { ...e, message: `${e.message} (port ${node}.out: ${file} gives ${describeDataStream(data, stream)})`, ports: [`${node}.out`] };
+  });
+}
+
+/**
+ * The stream a source node would carry: the task's only stream of the node's role when there is
+ * one (as `bindTask` pairs them), else the stream named like the node.
+ */
+function dataStreamOf(analysis: GraphAnalysis, task: Task, node: string): string | undefined {
+  const role = analysis.doc.nodes.find((n) => n.id === node)?.type;
+  const streams = task.streams.filter((s) => s.role === role);
+  return streams.length === 1 ? streams[0]!.name : streams.find((s) => s.name === node)?.name;
 }
 
 /** Errors met while training (a diverged run), carried as catalogue errors. */

@@ -7,6 +7,7 @@
 import { proxy, transfer, wrap, type Endpoint, type Remote } from 'comlink';
 import { unrollError, type UnrollError } from '../errors/catalogue.ts';
 import type { EvalReport, StepReport } from '../train/trainer.ts';
+import type { InspectReport, PredictionPage } from '../train/inspect.ts';
 import { CONTROL, type LoadInfo, type LoadOptions, type MetricsListener, type Reply, type RunEnd, type Status, type TrainerApi } from './protocol.ts';
 
 /** A started worker, whatever runs it (a Web Worker, a Node worker thread). */
@@ -248,8 +249,19 @@ export class TrainerClient {
     return this.call((r) => r.step());
   }
 
-  evaluate(split: string): Promise<EvalReport> {
+  /** The evaluation and the step of the weights it evaluated (answered between steps while a run is going). */
+  evaluate(split: string): Promise<EvalReport & { readonly step: number }> {
     return this.call((r) => r.evaluate(split));
+  }
+
+  /** One evaluation example with its attention and memory weights (works while a run is going, between steps). */
+  inspect(split: string, index: number): Promise<InspectReport> {
+    return this.call((r) => r.inspect(split, index));
+  }
+
+  /** Rows of a predictions table: examples `[offset, offset + count)` of a split, count ≤ 1000. */
+  predictions(split: string, count: number, offset = 0): Promise<PredictionPage> {
+    return this.call((r) => r.predictions(split, count, offset));
   }
 
   getWeights(): Promise<Uint8Array> {

@@ -9,6 +9,8 @@ import type { CellLowering } from '../compile/types.ts';
 import type { TrainConfig, EvalReport, StepReport } from '../train/trainer.ts';
 import type { GateSaturation } from '../train/pass.ts';
 import type { MemoryEstimate } from '../train/memory-estimate.ts';
+import type { DataSource, DatasetSummary } from '../data/dataset.ts';
+import type { InspectReport, PredictionPage } from '../train/inspect.ts';
 
 /** A result or the catalogue errors that explain why not. */
 export type Reply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly UnrollError[] };
@@ -34,6 +36,11 @@ export interface LoadOptions {
    * (the CLI's report steps). Besides these, the first step of each metrics window always has them.
    */
   readonly reportEvery?: number;
+  /**
+   * Train on a file of the user's (task `dataset`): its bytes, name, reader params and column
+   * mapping. The worker reads it with the same readers as the CLI; a bad file fails the load.
+   */
+  readonly data?: DataSource;
 }
 
 /** A loaded run, described. */
@@ -50,6 +57,8 @@ export interface LoadInfo {
   readonly parameters: number;
   readonly config: TrainConfig;
   readonly memory: MemoryEstimate;
+  /** What the data file gave (columns, mapping, sequences, classes, normalisation), when training on one. */
+  readonly data?: DatasetSummary;
 }
 
 /** Where a run stands. `halted`: stopped by a non-finite step; the weights are the last good ones. */
@@ -130,7 +139,15 @@ export interface TrainerApi {
   stop(): Status;
   /** One optimiser step, when no run is going (or it is paused). */
   step(): Reply<StepReport>;
-  evaluate(split: string): Reply<EvalReport>;
+  /** The split's evaluation and the step of the weights it evaluated (a run may have gone on since it was asked). */
+  evaluate(split: string): Reply<EvalReport & { readonly step: number }>;
+  /**
+   * Example `index` of an evaluation split run as evaluation runs it, with every attention and
+   * memory node's weights (`Trainer.inspect`). Answered between steps while a run is going too.
+   */
+  inspect(split: string, index: number): Reply<InspectReport>;
+  /** Rows `[offset, offset + count)` of a split for a predictions table, count ≤ 1000 (`Trainer.predictions`). */
+  predictions(split: string, count: number, offset: number): Reply<PredictionPage>;
   /** The weights as a safetensors file. */
   getWeights(): Reply<Uint8Array>;
   setWeights(bytes: Uint8Array): Reply<number>;

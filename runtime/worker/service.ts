@@ -15,6 +15,7 @@ import { Trainer, TrainerError } from '../train/trainer.ts';
 import { checkpointBytes, readCheckpoint } from '../train/checkpoint.ts';
 import { loadWeightBytes, weightBytes } from '../train/model-weights.ts';
 import type { EvalReport, StepReport } from '../train/trainer.ts';
+import { InspectRangeError, type InspectReport, type PredictionPage } from '../train/inspect.ts';
 import { MetricsWindow } from './metrics-window.ts';
 import { CONTROL, type LoadInfo, type LoadOptions, type MetricsListener, type Reply, type RunEnd, type RunState, type Status, type TrainerApi } from './protocol.ts';
 
@@ -104,6 +105,7 @@ export class TrainerService implements TrainerApi {
         memoryBudget: options.memoryBudget,
         evalBatch: options.evalBatch,
         cells: options.cells,
+        data: options.data,
       });
     } catch (e) {
       if (e instanceof TrainerError) return { ok: false, errors: e.errors };
@@ -128,6 +130,7 @@ export class TrainerService implements TrainerApi {
         parameters: t.model.parameterCount(),
         config: t.config,
         memory: t.memory,
+        ...(t.data !== undefined ? { data: t.data } : {}),
       },
     };
   }
@@ -289,15 +292,36 @@ export class TrainerService implements TrainerApi {
     }
   }
 
-  evaluate(split: string): Reply<EvalReport> {
+  evaluate(split: string): Reply<EvalReport & { readonly step: number }> {
     const t = this.ready('evaluate', true);
     if (!(t instanceof Trainer)) return t;
     if (!t.task.evalSplits.some((s) => s.name === split)) {
       return fail('E447', `task ${t.task.name} has no split ${JSON.stringify(split)}; its splits are ${t.task.evalSplits.map((s) => s.name).join(', ')}`);
     }
     try {
-      return { ok: true, value: t.evaluate(split) };
+      return { ok: true, value: { ...t.evaluate(split), step: t.steps } };
     } catch (e) {
+      if (e instanceof TrainerError) return { ok: false, errors: e.errors };
+      throw e;
+    }
+  }
+
+  inspect(split: string, index: number): Reply<InspectReport> {
+    return this.look('inspect an example', (t) => t.inspect(split, index));
+  }
+
+  predictions(split: string, count: number, offset: number): Reply<PredictionPage> {
+    return this.look('list predictions', (t) => t.predictions(split, count, offset));
+  }
+
+  /** A read of the trained model, at any state with a graph loaded; a request outside the task's splits is E447. */
+  private look<T>(what: string, f: (t: Trainer) => T): Reply<T> {
+    const t = this.ready(what, true);
+    if (!(t instanceof Trainer)) return t;
+    try {
+      return { ok: true, value: f(t) };
+    } catch (e) {
+      if (e instanceof InspectRangeError) return fail('E447', `cannot ${what}: ${e.message}`);
       if (e instanceof TrainerError) return { ok: false, errors: e.errors };
       throw e;
     }

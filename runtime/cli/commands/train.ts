@@ -8,12 +8,16 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatError, unrollError, type UnrollError } from '../../errors/catalogue.ts';
-import { TRAINING_DEFAULTS, type EvalReport } from '../../train/trainer.ts';
+import { TRAINING_DEFAULTS, type EvalReport, type TrainConfig } from '../../train/trainer.ts';
+import { lrSchedule } from '../../train/lr-schedule.ts';
 import { TrainerClient, TrainingFault } from '../../worker/client.ts';
 import type { LoadInfo, MetricsBatch } from '../../worker/protocol.ts';
 import { spawnNodeWorker } from '../../worker/spawn-node.ts';
 import { EXIT, printable, type CliIo } from '../io.ts';
 import { readGraphFile } from '../read-graph.ts';
+import { readDataFile } from '../data-file.ts';
+import { describeDataStreams, type DataSource } from '../../data/dataset.ts';
+import { formatMapping } from '../../data/mapping.ts';
 
 export interface TrainArgs {
   readonly file: string;
@@ -26,6 +30,16 @@ export interface TrainArgs {
   readonly every?: number;
   /** Bytes the run may hold (default 1 GiB). */
   readonly memoryBudget?: number;
+  /** A data file to train on (task `dataset`): a .csv of sequences or a .txt. */
+  readonly data?: string;
+  /** The CSV column mapping, `id=seq,time=t,features=a+b@x,target=label@y` (see `runtime/data/mapping.ts`). */
+  readonly map?: string;
+}
+
+/** The learning-rate decay on the start line: `, lr decay ×0.1 over steps 1500–3000`; empty when the lr is constant. */
+function decayText(config: TrainConfig): string {
+  const d = lrSchedule(config);
+  return d === undefined ? '' : `, lr decay ×${d.factor} over steps ${d.start}–${d.end}`;
 }
 
 /** About 20 reports per run: every 10th step at least, every 100th at most. */
@@ -43,6 +57,12 @@ function fail(io: CliIo, json: boolean, file: string, errors: readonly UnrollErr
 export async function trainCommand(io: CliIo, args: TrainArgs): Promise<number> {
   const r = await readGraphFile(io.cwd, args.file, { purpose: 'train' });
   if (!r.ok) return fail(io, args.json, args.file, r.errors);
+  let data: DataSource | undefined;
+  if (args.data !== undefined) {
+    const bytes = await readDataFile(io.cwd, args.data);
+    if (!bytes.ok) return fail(io, args.json, args.file, bytes.errors);
+    data = { name: args.data, bytes: bytes.value, ...(args.map !== undefined ? { map: args.map } : {}) };
+  }
   const client = new TrainerClient({ spawn: () => spawnNodeWorker() });
   // Ctrl+C: stop at the current step and still write the weights; a second Ctrl+C quits at once.
   let interrupted = false;
@@ -53,7 +73,7 @@ export async function trainCommand(io: CliIo, args: TrainArgs): Promise<number> 
   };
   process.on('SIGINT', onSigint);
   try {
-    return await train(io, args, r.doc.name, client, r.doc);
+    return await train(io, args, r.doc.name, client, r.doc, data);
   } catch (e) {
     if (e instanceof TrainingFault) return fail(io, args.json, args.file, e.errors);
     throw e;
@@ -63,10 +83,11 @@ export async function trainCommand(io: CliIo, args: TrainArgs): Promise<number> 
   }
 }
 
-async function train(io: CliIo, args: TrainArgs, name: string, client: TrainerClient, doc: Parameters<TrainerClient['load']>[0]['doc']): Promise<number> {
+async function train(io: CliIo, args: TrainArgs, name: string, client: TrainerClient, doc: Parameters<TrainerClient['load']>[0]['doc'], data: DataSource | undefined): Promise<number> {
   const info: LoadInfo = await client.load({
     doc,
     ...(args.task !== undefined ? { task: args.task } : {}),
+    ...(data !== undefined ? { data } : {}),
     overrides: { steps: args.steps, seed: args.seed },
     reportEvery: args.every ?? defaultEvery(args.steps ?? doc.training?.steps ?? TRAINING_DEFAULTS.steps),
     ...(args.memoryBudget !== undefined ? { memoryBudget: args.memoryBudget } : {}),
@@ -80,13 +101,14 @@ async function train(io: CliIo, args: TrainArgs, name: string, client: TrainerCl
   const emit = (obj: Record<string, unknown>): void => io.out(JSON.stringify(obj) + '\n');
 
   if (args.json) {
-    emit({ type: 'start', file: args.file, name, task: task.name, params: info.parameters, config, splits: task.splits.map((s) => s.name) });
+    emit({ type: 'start', file: args.file, name, task: task.name, params: info.parameters, config, splits: task.splits.map((s) => s.name), ...(info.data !== undefined ? { data: info.data } : {}) });
   } else {
     io.out(
       `training ${printable(name)} on ${task.name} (${info.parameters.toLocaleString('en-US')} parameters): ` +
         `${config.optimizer} lr ${config.lr}, batch ${config.batch}, ${config.steps} steps, seed ${config.seed}` +
-        `${config.clip > 0 ? `, clip ${config.clip}` : ''}${config.truncate > 0 ? `, truncate ${config.truncate}` : ''}\n`,
+        `${config.clip > 0 ? `, clip ${config.clip}` : ''}${config.truncate > 0 ? `, truncate ${config.truncate}` : ''}${decayText(config)}\n`,
     );
+    if (info.data !== undefined) io.out(dataLine(args.data!, info) + '\n');
   }
 
   const line = (step: number, loss: number, m: number, norm: number, clipped: boolean): string =>
@@ -160,6 +182,19 @@ async function train(io: CliIo, args: TrainArgs, name: string, client: TrainerCl
   if (args.json) emit({ type: 'done', steps, stopped: end.reason === 'stopped', seconds, stepsPerSecond: steps / seconds, weights: args.out ?? null });
   else io.out(`trained ${steps} steps in ${duration(seconds)} (${(steps / seconds).toFixed(1)} steps/s)${args.out !== undefined ? `; weights written to ${args.out}` : ''}\n`);
   return EXIT.ok;
+}
+
+/** What a data file gave, in one line: counts, the mapping, and the streams' shapes. */
+function dataLine(file: string, info: LoadInfo): string {
+  const d = info.data!;
+  const streams = describeDataStreams(d);
+  if (d.reader === 'text') {
+    return `data ${printable(file)}: ${d.tokens.toLocaleString('en-US')} ${d.unit === 'char' ? 'characters' : 'words'} (${d.trainTokens.toLocaleString('en-US')} train, ${d.validationTokens.toLocaleString('en-US')} validation), vocab ${d.vocab}; ${streams}`;
+  }
+  return (
+    `data ${printable(file)}: ${d.rows.toLocaleString('en-US')} rows, ${d.sequences} sequences (${d.trainSequences} train, ${d.testSequences} test), lengths ${d.lengths[0]}–${d.lengths[1]}; ` +
+    `map ${printable(formatMapping(d.mapping))}; ${streams}`
+  );
 }
 
 /** Write the worker's current weights to --out; an E444 error when that fails. */

@@ -47,6 +47,7 @@ export const SIMD = {
   f32x4Add: 0xe4,
   f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
+  f32x4ExtractLane: 0x1f,
 } as const;
 
 /** Unsigned LEB128. */

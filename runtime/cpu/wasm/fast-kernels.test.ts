@@ -1,6 +1,7 @@
 /**
  * The WebAssembly SIMD kernels against the reference kernels: every gemm form (NN, NT, TN, TT),
- * ragged sizes around the tile edges, leading dimensions, batches and accumulation; the
+ * ragged sizes around the tile edges, narrow products (one column, a row against a few keys: the
+ * dot-product path), leading dimensions, batches and accumulation; the
  * pointwise kernels (strided binary and copy, activations and their gradients, fused LSTM and GRU
  * cells) including lengths that are not a multiple of four. float32 results differ from the
  * reference (which sums in float64) only by rounding: compared within 1e-5 of the magnitude.
@@ -31,8 +32,8 @@ const REGION = 1 << 16;
 const ref = (i: number): Ref => ({ buf: i, off: 0 });
 const at = (r: Ref): number => r.buf * REGION + r.off;
 
-function fillRandom(f32: Float32Array, rng: Rng, lo = -1, hi = 1): void {
-  for (let i = 0; i < 8 * REGION; i++) f32[i] = rng.uniform(lo, hi);
+function fillRandom(f32: Float32Array, rng: Rng, lo = -1, hi = 1, regions = 8): void {
+  for (let i = 0; i < regions * REGION; i++) f32[i] = rng.uniform(lo, hi);
 }
 
 /** Max |a − b| / max(1, |b|) over `n` elements from `off`. */
@@ -59,6 +60,15 @@ describe('fast kernels', () => {
       [13, 17, 11],
       [32, 64, 33],
       [8, 12, 0],
+      // Narrow products: one column (the single-row transposed product), a row or a few against
+      // keys (dot products; K a multiple of four or not), and their edges.
+      [64, 1, 150],
+      [37, 1, 19],
+      [1, 30, 64],
+      [2, 7, 9],
+      [3, 3, 8],
+      [61, 2, 33],
+      [1, 1, 13],
     ];
     let cases = 0;
     for (const [M, N, Kd] of sizes)
@@ -118,12 +128,13 @@ describe('fast kernels', () => {
     for (const acc of [false, true]) pointwise.push({ name: `unaryGrad ${op} acc=${acc}`, instr: { k: 'unaryGrad', op, n: 101, dy: ref(0), saved: ref(1), dx: ref(2), acc }, out: [[ref(2), 101]] });
   pointwise.push({ name: 'lstm forward', instr: { k: 'lstmFwd', B: 3, H: 8, pre: ref(0), cPrev: ref(1), hc: ref(2), gates: ref(3), tanhC: ref(4) }, out: [[ref(2), 48], [ref(3), 96], [ref(4), 24]] });
   pointwise.push({ name: 'gru forward', instr: { k: 'gruFwd', B: 3, H: 8, gi: ref(0), gh: ref(1), hPrev: ref(5), h: ref(2), saved: ref(3) }, out: [[ref(2), 24], [ref(3), 72]] });
-  for (const acc of [false, true]) {
+  for (const [accPre, accC] of [[false, false], [true, true], [true, false], [false, true]] as const)
     pointwise.push({
-      name: `lstm backward acc=${acc}`,
-      instr: { k: 'lstmBwd', B: 3, H: 8, dhc: ref(0), gates: ref(1), tanhC: ref(5), cPrev: ref(6), dPre: ref(2), accPre: acc, dCPrev: ref(3), accC: acc },
+      name: `lstm backward accPre=${accPre} accC=${accC}`,
+      instr: { k: 'lstmBwd', B: 3, H: 8, dhc: ref(0), gates: ref(1), tanhC: ref(5), cPrev: ref(6), dPre: ref(2), accPre, dCPrev: ref(3), accC },
       out: [[ref(2), 96], [ref(3), 24]],
     });
+  for (const acc of [false, true]) {
     pointwise.push({
       name: `gru backward acc=${acc}`,
       instr: { k: 'gruBwd', B: 3, H: 8, dh: ref(0), saved: ref(1), gh: ref(5), hPrev: ref(6), dGi: ref(2), accGi: acc, dGh: ref(3), accGh: acc, dHPrev: ref(4), accH: acc },
@@ -155,12 +166,104 @@ describe('fast kernels', () => {
     expect(worst(f32, want, 0, 8 * REGION)).toBeLessThan(1e-5);
   });
 
-  it('leaves layouts it does not cover to the reference (division, strided inner axes, ragged rows)', () => {
+  it('leaves layouts it does not cover to the reference (division, strided inner axes, rows under a vector, inner sums, overlaps)', () => {
     const { pw } = setup();
     expect(pw.binary({ k: 'binary', op: 'div', spec: prepareStrided([8], [1], [1], [1]), a: ref(0), b: ref(1), out: ref(2), acc: false, alpha: 1 }, at)).toBeUndefined();
     expect(pw.copy({ k: 'copy', spec: prepareStrided([4, 4], [1, 4], [4, 1]), src: ref(0), out: ref(2), acc: false, alpha: 1 }, at)).toBeUndefined();
-    expect(pw.copy({ k: 'copy', spec: prepareStrided([3, 6], [6, 1], [12, 1]), src: ref(0), out: ref(2), acc: false, alpha: 1 }, at)).toBeUndefined();
+    expect(pw.copy({ k: 'copy', spec: prepareStrided([5, 3], [3, 1], [6, 1]), src: ref(0), out: ref(2), acc: false, alpha: 1 }, at)).toBeUndefined();
+    expect(pw.copy({ k: 'copy', spec: prepareStrided([5, 8], [1, 0], [8, 1]), src: ref(0), out: ref(2), acc: true, alpha: 1 }, at)).toBeUndefined();
+    expect(pw.binary({ k: 'binary', op: 'add', spec: prepareStrided([5, 8], [8, 1], [1, 0], [1, 0]), a: ref(0), b: ref(1), out: ref(2), acc: false, alpha: 1 }, at)).toBeUndefined();
     expect(pw.lstmForward({ k: 'lstmFwd', B: 2, H: 3, pre: ref(0), cPrev: ref(1), hc: ref(2), gates: ref(3), tanhC: ref(4) }, at)).toBeUndefined();
+    // One output accumulates, the other (zeroed first on the fast path) overlaps an input.
+    const overlap = { buf: 1, off: 8 };
+    expect(pw.lstmBackward({ k: 'lstmBwd', B: 2, H: 4, dhc: ref(0), gates: ref(1), tanhC: ref(5), cPrev: ref(6), dPre: ref(2), accPre: true, dCPrev: overlap, accC: false }, at)).toBeUndefined();
+  });
+});
+
+/**
+ * Random strided layouts as the planner makes them, ranks 1–4 with sizes 0, 1 and ones that are
+ * not multiples of four: each operand a view of a row-major block whose axes may be padded (a
+ * slice of a bigger tensor); inputs broadcast along random axes (the last one included: one
+ * element per row); with `acc`, the output too (the sums of a broadcast's gradient).
+ */
+describe('fast strided kernels on random layouts', () => {
+  const SIZES = [0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17, 30];
+
+  function randomShape(rng: Rng): number[] {
+    for (;;) {
+      const rank = 1 + rng.int(4);
+      const shape = Array.from({ length: rank }, () => SIZES[rng.int(SIZES.length)]!);
+      // Mostly non-empty spaces; an empty one now and then.
+      if (shape.reduce((a, b) => a * b, 1) <= 6000 && (shape.every((d) => d > 0) || rng.int(8) === 0)) return shape;
+    }
+  }
+
+  /** Strides of a padded row-major block over `shape`, zero on the axes in `broadcast`. */
+  function layout(rng: Rng, shape: readonly number[], broadcast: (d: number) => boolean): number[] {
+    const strides = new Array<number>(shape.length).fill(0);
+    let step = 1;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (broadcast(d)) continue;
+      strides[d] = step;
+      step *= shape[d]! + (rng.int(3) === 0 ? 1 + rng.int(3) : 0);
+    }
+    return strides;
+  }
+
+  const cases: { name: string; instr: Instr; seed: number }[] = [];
+  const rng = new Rng(11);
+  for (let i = 0; i < 240; i++) {
+    const shape = randomShape(rng);
+    const acc = rng.int(2) === 0;
+    const alpha = [1, 1, -1, 0.5][rng.int(4)]!;
+    const off = (buf: number): Ref => ({ buf, off: rng.int(4) });
+    // Inputs: broadcast along each axis with probability 1/4, the last one with 1/5.
+    const input = (): number[] => layout(rng, shape, (d) => rng.int(d === shape.length - 1 ? 5 : 4) === 0);
+    // The output: dense or padded; with acc, summed over an axis now and then.
+    const sumAxis = acc && rng.int(2) === 0 ? rng.int(shape.length) : -1;
+    const out = layout(rng, shape, (d) => d === sumAxis);
+    if (i % 2 === 0) {
+      const op = (['add', 'sub', 'mul'] as const)[rng.int(3)]!;
+      const spec = prepareStrided(shape, out, input(), input());
+      cases.push({ name: `${op} [${shape}] ${JSON.stringify(spec.strides)} acc=${acc}`, seed: i, instr: { k: 'binary', op, spec, a: off(0), b: off(1), out: off(2), acc, alpha } });
+    } else {
+      const spec = prepareStrided(shape, out, input());
+      cases.push({ name: `copy [${shape}] ${JSON.stringify(spec.strides)} acc=${acc}`, seed: i, instr: { k: 'copy', spec, src: off(0), out: off(2), acc, alpha } });
+    }
+  }
+
+  it('match the reference on every layout they take, and take most', () => {
+    const { f32, pw } = setup();
+    let covered = 0;
+    for (const { name, instr, seed } of cases) {
+      const fast = instr.k === 'binary' ? pw.binary(instr, at) : instr.k === 'copy' ? pw.copy(instr, at) : undefined;
+      if (fast === undefined) continue;
+      covered++;
+      // Operands live in regions 0–2; region 3 checks that nothing past them is written.
+      fillRandom(f32, new Rng(seed), -2, 2, 4);
+      const want = f32.slice(0, 4 * REGION);
+      fast();
+      runReference(instr, want);
+      expect(worst(f32, want, 0, 4 * REGION), name).toBeLessThan(1e-5);
+    }
+    expect(covered).toBeGreaterThan(cases.length / 2);
+  });
+
+  it('take the layouts of additive attention: a query added over time, its gradient summed over time', () => {
+    const { f32, pw } = setup();
+    const [B, T, S] = [6, 7, 12];
+    const add: Instr = { k: 'binary', op: 'add', spec: prepareStrided([B, T, S], [T * S, S, 1], [T * S, S, 1], [S, 0, 1]), a: ref(0), b: ref(1), out: ref(2), acc: false, alpha: 1 };
+    const sum: Instr = { k: 'copy', spec: prepareStrided([B, T, S], [S, 0, 1], [T * S, S, 1]), src: ref(0), out: ref(2), acc: true, alpha: 1 };
+    const rowScale: Instr = { k: 'binary', op: 'mul', spec: prepareStrided([B, 9], [9, 1], [1, 0], [9, 1]), a: ref(0), b: ref(1), out: ref(2), acc: true, alpha: 1 };
+    for (const instr of [add, sum, rowScale]) {
+      const fast = instr.k === 'binary' ? pw.binary(instr, at) : instr.k === 'copy' ? pw.copy(instr, at) : undefined;
+      expect(fast).toBeDefined();
+      fillRandom(f32, new Rng(5));
+      const want = f32.slice();
+      fast!();
+      runReference(instr, want);
+      expect(worst(f32, want, 0, 8 * REGION)).toBeLessThan(1e-5);
+    }
   });
 });
 

@@ -151,3 +151,84 @@ export function emitTranspose(): FnDef {
   });
   return { name: 'transpose', params: [I32, I32, I32, I32, I32], code };
 }
+
+/** Parameter order of `dot_1x4` and `dot_1x1`. */
+export const DOT_PARAMS = ['nI', 'nJ', 'Kv', 'Kr', 'X', 'ldx', 'Y', 'ldy', 'C', 'ci', 'cj', 'acc'] as const;
+
+/**
+ * `dot_1x<W>(nI, nJ, Kv, Kr, X, ldx, Y, ldy, C, ci, cj, acc)`: dot products of rows that are
+ * contiguous along k, for products too narrow for the tiles (one output column, or one row against
+ * a few keys): for `i < nI` and `j < W·nJ`, the float at `C + i·ci + j·cj` (+)= Σ_k X_i[k]·Y_j[k],
+ * where row `X_i` starts at `X + i·ldx` and `Y_j` at `Y + j·ldy`, each `4·Kv + Kr` floats long.
+ * Each X vector is loaded once for W rows of Y, whose sums stay in W vector registers and are
+ * added across lanes at the end; the `Kr` floats past the last vector are scalar. Bytes throughout.
+ */
+export function emitDot(W: number): FnDef {
+  const [nI, nJ, Kv, Kr, X, ldx, Y, ldy, C, ci, cj, acc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const code = new Code(DOT_PARAMS.length);
+  const [i, j, k, px, xRow, yRow, cRow, pc] = [0, 1, 2, 3, 4, 5, 6, 7].map(() => code.local(I32)) as [number, number, number, number, number, number, number, number];
+  const py = Array.from({ length: W }, () => code.local(I32));
+  const sums = Array.from({ length: W }, () => code.local(V128));
+  const r = Array.from({ length: W }, () => code.local(F32));
+  const xv = code.local(V128);
+  const xs = code.local(F32);
+  const yStep = code.local(I32);
+  const cStep = code.local(I32);
+  code.get(ldy).i32(W).op(OP.i32Mul).set(yStep);
+  code.get(cj).i32(W).op(OP.i32Mul).set(cStep);
+  code.get(X).set(xRow);
+  code.get(C).set(cRow);
+  code.repeat(i, nI, () => {
+    code.get(Y).set(yRow);
+    code.get(cRow).set(pc);
+    code.repeat(j, nJ, () => {
+      code.get(xRow).set(px);
+      for (let w = 0; w < W; w++) {
+        code.get(yRow);
+        if (w > 0) code.get(ldy).i32(w).op(OP.i32Mul).op(OP.i32Add);
+        code.set(py[w]!);
+        code.simd(0x0c, ...V128_ZERO).set(sums[w]!);
+      }
+      code.repeat(k, Kv, () => {
+        code.get(px).v128Load().set(xv);
+        for (let w = 0; w < W; w++) {
+          code.get(sums[w]!).get(xv).get(py[w]!).v128Load().simd(SIMD.f32x4Mul).simd(SIMD.f32x4Add).set(sums[w]!);
+          code.addConst(py[w]!, 16);
+        }
+        code.addConst(px, 16);
+      });
+      for (let w = 0; w < W; w++) {
+        for (let lane = 0; lane < 4; lane++) {
+          code.get(sums[w]!).simd(SIMD.f32x4ExtractLane, lane);
+          if (lane > 0) code.op(OP.f32Add);
+        }
+        code.set(r[w]!);
+      }
+      code.repeat(k, Kr, () => {
+        code.get(px).f32Load().set(xs);
+        for (let w = 0; w < W; w++) {
+          code.get(r[w]!).get(xs).get(py[w]!).f32Load().op(OP.f32Mul).op(OP.f32Add).set(r[w]!);
+          code.addConst(py[w]!, 4);
+        }
+        code.addConst(px, 4);
+      });
+      for (let w = 0; w < W; w++) {
+        const addr = (): void => {
+          code.get(pc);
+          if (w > 0) code.get(cj).i32(w).op(OP.i32Mul).op(OP.i32Add);
+        };
+        code.get(acc).ifElse(() => {
+          addr();
+          code.f32Load().get(r[w]!).op(OP.f32Add).set(r[w]!);
+        });
+        addr();
+        code.get(r[w]!).f32Store();
+      }
+      code.addTo(pc, cStep);
+      code.addTo(yRow, yStep);
+    });
+    code.addTo(xRow, ldx);
+    code.addTo(cRow, ci);
+  });
+  return { name: `dot_1x${W}`, params: DOT_PARAMS.map(() => I32), code };
+}

@@ -2,12 +2,12 @@
  * The fast CPU kernels' WebAssembly module: emitted once per thread from {@link emitGemmTile} and
  * friends, compiled on first use, and instantiated once per program on that program's own memory.
  * Compilation is synchronous, which workers (where training runs) and Node allow; a browser's main
- * thread refuses synchronous compilation of modules over 4 KB (this one is about 12 KB), so code
+ * thread refuses synchronous compilation of modules over 4 KB (this one is about 16 KB), so code
  * there awaits {@link loadKernelModule} first. Where WebAssembly SIMD is missing or compilation is
  * refused the caller falls back to the JavaScript reference kernels.
  */
 import { moduleBytes } from './assembler.ts';
-import { emitGemmTile, emitTranspose, TILES } from './gemm-emit.ts';
+import { emitDot, emitGemmTile, emitTranspose, TILES } from './gemm-emit.ts';
 import { emitPointwise } from './pointwise-emit.ts';
 
 /** The exports of one instance (addresses and strides in bytes). */
@@ -21,7 +21,7 @@ let refusedSync = false;
 
 /** The module's bytes (exported for tests and for size checks). */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return moduleBytes([...TILES.map(([r, w]) => emitGemmTile(r, w)), emitTranspose(), ...emitPointwise()]);
+  return moduleBytes([...TILES.map(([r, w]) => emitGemmTile(r, w)), emitTranspose(), emitDot(4), emitDot(1), ...emitPointwise()]);
 }
 
 /**

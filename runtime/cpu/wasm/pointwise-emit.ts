@@ -1,11 +1,11 @@
 /**
  * Pointwise WebAssembly SIMD kernels: strided add/sub/mul and scaled copies over rows of
- * contiguous elements, tanh and sigmoid with their gradients, and the fused LSTM and GRU cell
+ * contiguous elements (or of one element broadcast along the row), tanh and sigmoid with their gradients, and the fused LSTM and GRU cell
  * forwards. They work four floats at a time over rows of `nv` vectors (the caller handles
  * lengths that are not a multiple of four), with exp and tanh from polynomial approximations
  * accurate to a few float32 ulps (checked against the reference kernels in the tests).
  */
-import { Code, F32, I32, OP, V128, type FnDef, type ValType } from './assembler.ts';
+import { Code, F32, I32, OP, SIMD, V128, type FnDef, type ValType } from './assembler.ts';
 
 const S = {
   splat: 0x13,
@@ -123,7 +123,8 @@ class VecMath {
  * A kernel over `rows` rows of `nv` four-float vectors. Parameters: `rows, nv, acc, alpha`, then
  * a (byte address, byte row stride) pair per stream, then `extra`. `body` emits the work of one
  * vector given each stream's cursor (a local holding the current address) and is emitted twice,
- * for `acc` = 0 and 1.
+ * for `acc` = 0 and 1. A stream marked in `fixed` stays put along a row (one float per row, which
+ * the body broadcasts with {@link loadSplat}); the others advance a vector at a time.
  */
 function rowKernel(
   name: string,
@@ -131,6 +132,7 @@ function rowKernel(
   extra: readonly ValType[],
   body: (c: Code, v: VecMath, cur: readonly number[], acc: boolean, extra: (i: number) => number) => void,
   accumulates = true,
+  fixed: readonly boolean[] = [],
 ): FnDef {
   const params: ValType[] = [I32, I32, I32, F32];
   for (let s = 0; s < streams; s++) params.push(I32, I32);
@@ -149,7 +151,9 @@ function rowKernel(
       for (let s = 0; s < streams; s++) code.get(ptr(s)).set(cur[s]!);
       code.repeat(j, nv, () => {
         body(code, v, cur, acc, ex);
-        for (const c of cur) code.addConst(c, 16);
+        cur.forEach((c, s) => {
+          if (fixed[s] !== true) code.addConst(c, 16);
+        });
       });
       for (let s = 0; s < streams; s++) code.addTo(ptr(s), stride(s));
     });
@@ -166,26 +170,48 @@ function rowKernel(
 /** Pushes alpha (param 3) splatted. */
 const alphaVec = (c: Code): Code => c.get(3).simd(S.splat);
 
-/** out (+)= alpha·f(a, b), streams a, b, out. */
-function binaryKernel(name: string, f: number): FnDef {
-  return rowKernel(name, 3, [], (c, v, [a, b, o], acc) => {
-    c.get(o!);
-    c.get(a!).v128Load().get(b!).v128Load();
-    v.op(f);
-    alphaVec(c);
-    v.op(S.mul);
-    storeAcc(c, v, o!, acc);
-  });
+/** Pushes the vector at the address in local `p`: four floats, or with `splat` the one float there broadcast. */
+const loadVec = (c: Code, p: number, splat: boolean): Code => (splat ? c.get(p).simd(SIMD.load32Splat, 2, 0) : c.get(p).v128Load());
+
+/**
+ * out (+)= alpha·f(a, b), streams a, b, out; `splat` names an operand that is one float per row
+ * (broadcast along the row: a row scale or a per-row offset).
+ */
+function binaryKernel(name: string, f: number, splat?: 'a' | 'b'): FnDef {
+  return rowKernel(
+    name,
+    3,
+    [],
+    (c, v, [a, b, o], acc) => {
+      c.get(o!);
+      loadVec(c, a!, splat === 'a');
+      loadVec(c, b!, splat === 'b');
+      v.op(f);
+      alphaVec(c);
+      v.op(S.mul);
+      storeAcc(c, v, o!, acc);
+    },
+    true,
+    [splat === 'a', splat === 'b', false],
+  );
 }
 
-/** out (+)= alpha·x (copy, scale, neg), streams x, out. */
-function copyKernel(): FnDef {
-  return rowKernel('copy2', 2, [], (c, v, [x, o], acc) => {
-    c.get(o!).get(x!).v128Load();
-    alphaVec(c);
-    v.op(S.mul);
-    storeAcc(c, v, o!, acc);
-  });
+/** out (+)= alpha·x (copy, scale, neg), streams x, out; with `splat`, x is one float per row broadcast along it. */
+function copyKernel(splat = false): FnDef {
+  return rowKernel(
+    splat ? 'copy2_s' : 'copy2',
+    2,
+    [],
+    (c, v, [x, o], acc) => {
+      c.get(o!);
+      loadVec(c, x!, splat);
+      alphaVec(c);
+      v.op(S.mul);
+      storeAcc(c, v, o!, acc);
+    },
+    true,
+    [splat, false],
+  );
 }
 
 /** out (+)= f(x) for tanh and sigmoid, streams x, out. */
@@ -459,10 +485,13 @@ function gruBackwardKernel(): FnDef {
 /** Every pointwise kernel of the module. */
 export function emitPointwise(): FnDef[] {
   return [
-    binaryKernel('add2', S.add),
-    binaryKernel('sub2', S.sub),
-    binaryKernel('mul2', S.mul),
+    ...(['add', 'sub', 'mul'] as const).flatMap((op) => [
+      binaryKernel(`${op}2`, S[op]),
+      binaryKernel(`${op}2_sa`, S[op], 'a'),
+      binaryKernel(`${op}2_sb`, S[op], 'b'),
+    ]),
     copyKernel(),
+    copyKernel(true),
     activationKernel('tanh2', (v) => v.tanh()),
     activationKernel('sigmoid2', (v) => v.sigmoid()),
     activationGradKernel('tanh_grad2', true),

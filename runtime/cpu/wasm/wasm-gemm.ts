@@ -11,6 +11,12 @@ import type { KernelExports } from './module.ts';
 const SLAB_WORK = 1 << 27;
 
 type Tile = (nI: number, nJ: number, K: number, A: number, ai: number, ak: number, B: number, ldb: number, C: number, ldc: number, acc: number) => void;
+type Dot = (nI: number, nJ: number, Kv: number, Kr: number, X: number, ldx: number, Y: number, ldy: number, C: number, ci: number, cj: number, acc: number) => void;
+
+/** Products narrower than this (rows or columns of C) with rows of A and B contiguous along k run as dot products. */
+const DOT_BELOW = 4;
+/** ... and only with at least this many terms per sum. */
+const DOT_MIN_K = 8;
 
 export class WasmGemm {
   private readonly g4x8: Tile;
@@ -20,6 +26,8 @@ export class WasmGemm {
   private readonly g4x1: Tile;
   private readonly g1x1: Tile;
   private readonly transpose: (rows: number, cols: number, src: number, lds: number, dst: number) => void;
+  private readonly dot4: Dot;
+  private readonly dot1: Dot;
 
   /**
    * @param x the module's exports on a memory
@@ -38,6 +46,8 @@ export class WasmGemm {
     this.g4x1 = x.gemm_4x1 as Tile;
     this.g1x1 = x.gemm_1x1 as Tile;
     this.transpose = x.transpose!;
+    this.dot4 = x.dot_1x4 as Dot;
+    this.dot1 = x.dot_1x1 as Dot;
   }
 
   /** `dst[c·rows + r] = src[r·lds + c]` for element offsets and an element row stride. */
@@ -55,12 +65,38 @@ export class WasmGemm {
     const ldc = spec.ldc ?? N;
     const ai = spec.transA ? 1 : lda;
     const ak = spec.transA ? lda : 1;
+    // Narrow products the tiles would run on their scalar edges (one column of C, or a few rows
+    // of C against keys read transposed):
+    // - a single column with A transposed is a single row of the transposed product, Cᵀ = op(B)ᵀ·Aᵀ,
+    //   whose B (A as stored) the tiles read row-major as it is;
+    // - rows of A and of op(B)ᵀ contiguous along k make every element a dot product.
+    const column = N === 1 && spec.transA && ldc === 1;
+    const bRowsAlongK = spec.transB || (N === 1 && ldb === 1);
+    const dots = !column && !spec.transA && bRowsAlongK && Math.min(M, N) < DOT_BELOW && K >= DOT_MIN_K;
     for (let p = 0; p < batch; p++) {
       const ao = a + p * spec.aStride;
       let bo = b + p * spec.bStride;
       const co = c + p * spec.cStride;
       if (K <= 0) {
         if (acc === 0) for (let i = 0; i < M; i++) this.f32.fill(0, co + i * ldc, co + i * ldc + N);
+        continue;
+      }
+      if (column) {
+        // op(B)ᵀ's row: B[k, 0] at k·ldb, or B stored transposed [1, K] at k. In slabs of columns
+        // on huge products, like the rows below.
+        const ak1 = spec.transB ? 4 : 4 * ldb;
+        const slab = Math.max(8, (Math.floor(SLAB_WORK / K) >> 3) << 3);
+        for (let j0 = 0; j0 < M; j0 += slab) {
+          this.tiles(1, Math.min(slab, M - j0), K, 4 * bo, 0, ak1, 4 * (ao + j0), 4 * lda, 4 * (co + j0), 0, acc);
+          if (j0 + slab < M) progress();
+        }
+        continue;
+      }
+      if (dots) {
+        // Row j of op(B)ᵀ: B stored transposed [N, K] at j·ldb, or B's single column.
+        const ldbt = spec.transB ? ldb : 0;
+        if (N < DOT_BELOW) this.dotRows(N, M, K, bo, ldbt, ao, lda, co, 1, ldc, acc);
+        else this.dotRows(M, N, K, ao, lda, bo, ldbt, co, ldc, 1, acc);
         continue;
       }
       let ldbRow = ldb;
@@ -78,6 +114,19 @@ export class WasmGemm {
       }
       if (batch > 1 && M * N * K > 1 << 20) progress();
     }
+  }
+
+  /**
+   * For `i < nX`, `j < nY`: C at element `c + i·cx + j·cy` (+)= Σ_k X_i[k]·Y_j[k], rows of `K`
+   * contiguous floats at `x + i·ldx` and `y + j·ldy` (element offsets and strides): four rows of Y
+   * per pass over an X row, then the rest one at a time.
+   */
+  private dotRows(nX: number, nY: number, K: number, x: number, ldx: number, y: number, ldy: number, c: number, cx: number, cy: number, acc: number): void {
+    const Kv = K >> 2;
+    const Kr = K & 3;
+    const y4 = nY & ~3;
+    if (y4 > 0) this.dot4(nX, y4 >> 2, Kv, Kr, 4 * x, 4 * ldx, 4 * y, 4 * ldy, 4 * c, 4 * cx, 4 * cy, acc);
+    if (nY > y4) this.dot1(nX, nY - y4, Kv, Kr, 4 * x, 4 * ldx, 4 * (y + y4 * ldy), 4 * ldy, 4 * (c + y4 * cy), 4 * cx, 4 * cy, acc);
   }
 
   /** One product in bytes: the 4×8 body, then the row tail and the column tails. */
