@@ -8,9 +8,10 @@
  * session read it synchronously; it is read from the database once, on first use.
  */
 
+import { BY_GRAPH, graphStore } from '../idb-store.ts';
+
 const DB_NAME = 'unroll-data';
 const STORE = 'files';
-const BY_GRAPH = 'graph';
 
 /** A stored data file, without its bytes. */
 export interface DataFileMeta {
@@ -42,7 +43,6 @@ export interface DataIndex {
 
 let index: DataIndex = { loaded: false, files: new Map(), problem: undefined };
 const listeners = new Set<() => void>();
-let dbPromise: Promise<IDBDatabase> | undefined;
 let reading: Promise<void> | undefined;
 
 function publish(next: Partial<DataIndex>): void {
@@ -50,37 +50,8 @@ function publish(next: Partial<DataIndex>): void {
   for (const l of listeners) l();
 }
 
-function db(): Promise<IDBDatabase> {
-  dbPromise ??= new Promise<IDBDatabase>((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') {
-      reject(new Error('this browser has no IndexedDB'));
-      return;
-    }
-    const req = indexedDB.open(DB_NAME, 1);
-    req.onupgradeneeded = () => {
-      const store = req.result.createObjectStore(STORE, { keyPath: ['graph', 'file'] });
-      store.createIndex(BY_GRAPH, 'graph');
-    };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB could not be opened'));
-    req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
-  });
-  // A failed open is tried again next time (the user may free space or close the other tab).
-  dbPromise.catch(() => (dbPromise = undefined));
-  return dbPromise;
-}
-
-/** Run `f` in a transaction; resolves with its last request's result once the transaction commits. */
-async function within<T>(mode: IDBTransactionMode, f: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const d = await db();
-  return new Promise<T>((resolve, reject) => {
-    const tx = d.transaction(STORE, mode);
-    const req = f(tx.objectStore(STORE));
-    tx.oncomplete = () => resolve(req.result);
-    tx.onerror = () => reject(tx.error ?? req.error ?? new Error('the data store failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('the data store aborted the write'));
-  });
-}
+const idb = graphStore(DB_NAME, STORE, { keyPath: ['graph', 'file'] }, 'the data store');
+const within = idb.within;
 
 const metaOf = (r: DataFileMeta): DataFileMeta => ({ graph: r.graph, file: r.file, size: r.size, savedAt: r.savedAt, reader: r.reader, holds: r.holds });
 
@@ -115,7 +86,7 @@ export const dataFileOf = (graph: string): DataFileMeta | undefined => index.fil
 export async function saveDataFile(meta: Omit<DataFileMeta, 'savedAt' | 'size'>, bytes: Uint8Array): Promise<DataFileMeta> {
   await loadDataIndex();
   const rec: DataFileRecord = { ...meta, size: bytes.byteLength, savedAt: Date.now(), bytes };
-  const d = await db();
+  const d = await idb.db();
   await new Promise<void>((resolve, reject) => {
     const tx = d.transaction(STORE, 'readwrite');
     const store = tx.objectStore(STORE);

@@ -5,11 +5,11 @@
  * run was (checkpoint-fit.ts: the list marks those the open graph cannot restore). Listed per
  * graph name; restoring one hands its bytes back to the session.
  */
+import { BY_GRAPH, graphStore } from '../idb-store.ts';
 import type { CheckpointFit } from './checkpoint-fit.ts';
 
 const DB_NAME = 'unroll-checkpoints';
 const STORE = 'checkpoints';
-const BY_GRAPH = 'graph';
 
 /** A stored checkpoint, without its bytes. */
 export interface CheckpointMeta {
@@ -33,7 +33,6 @@ interface CheckpointRecord extends Omit<CheckpointMeta, 'id' | 'bytes'> {
   readonly data: Uint8Array;
 }
 
-let dbPromise: Promise<IDBDatabase> | undefined;
 const listeners = new Set<() => void>();
 
 /** Call `listener` after every save and delete (the panel's list refreshes); returns the unsubscribe function. */
@@ -46,37 +45,8 @@ const changed = (): void => {
   for (const l of listeners) l();
 };
 
-function db(): Promise<IDBDatabase> {
-  dbPromise ??= new Promise<IDBDatabase>((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') {
-      reject(new Error('this browser has no IndexedDB'));
-      return;
-    }
-    const req = indexedDB.open(DB_NAME, 1);
-    req.onupgradeneeded = () => {
-      const store = req.result.createObjectStore(STORE, { keyPath: 'id', autoIncrement: true });
-      store.createIndex(BY_GRAPH, 'graph');
-    };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB could not be opened'));
-    req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
-  });
-  // A failed open is tried again next time (the user may free space or close the other tab).
-  dbPromise.catch(() => (dbPromise = undefined));
-  return dbPromise;
-}
-
-/** Run `f` in a transaction and resolve with its request's result once the transaction commits. */
-async function within<T>(mode: IDBTransactionMode, f: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const d = await db();
-  return new Promise<T>((resolve, reject) => {
-    const tx = d.transaction(STORE, mode);
-    const req = f(tx.objectStore(STORE));
-    tx.oncomplete = () => resolve(req.result);
-    tx.onerror = () => reject(tx.error ?? req.error ?? new Error('the checkpoint store failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('the checkpoint store aborted the write'));
-  });
-}
+const idb = graphStore(DB_NAME, STORE, { keyPath: 'id', autoIncrement: true }, 'the checkpoint store');
+const within = idb.within;
 
 const metaOf = (r: CheckpointRecord & { id: number }): CheckpointMeta => ({
   id: r.id,
