@@ -2,6 +2,7 @@
 import { formatError } from '../runtime/errors/catalogue.ts';
 import { pytorchFiles } from '../runtime/export/files.ts';
 import { analyzeGraph } from '../runtime/validate/validate.ts';
+import { downloadBlob } from './files.ts';
 import { currentDoc, notify } from './store.ts';
 
 /** Download one file of the current graph's PyTorch export (`model.py` or `train.py`). */
@@ -13,13 +14,5 @@ export function downloadPytorchFile(name: 'model.py' | 'train.py'): void {
     return;
   }
   const file = files.value.find((f) => f.name === name)!;
-  const url = URL.createObjectURL(new Blob([typeof file.data === 'string' ? file.data : new Uint8Array(file.data)], { type: file.mime }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = file.name;
-  a.style.display = 'none';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  downloadBlob(typeof file.data === 'string' ? file.data : new Uint8Array(file.data), file.name, file.mime);
 }

@@ -14,18 +14,22 @@ export function fileNameFor(doc: GraphDoc, fallback: string): string {
   return `${stem || 'graph'}.json`;
 }
 
-/** Download `doc` as a graph file: pretty-printed, keys in the format's stable order. */
-export function downloadGraph(doc: GraphDoc, fileName: string): void {
-  const blob = new Blob([serializeGraph(doc)], { type: 'application/json' });
-  const url = URL.createObjectURL(blob);
+/** Hand `data` to the browser as a download called `name` (the link is revoked once the download has it). */
+export function downloadBlob(data: BlobPart, name: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([data], { type }));
   const a = document.createElement('a');
   a.href = url;
-  a.download = fileName;
+  a.download = name;
   a.style.display = 'none';
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Download `doc` as a graph file: pretty-printed, keys in the format's stable order. */
+export function downloadGraph(doc: GraphDoc, fileName: string): void {
+  downloadBlob(serializeGraph(doc), fileName, 'application/json');
 }
 
 /**

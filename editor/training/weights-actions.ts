@@ -4,7 +4,7 @@
  * checkpoints of the run in the browser (checkpoints.ts) to restore later.
  */
 import type { GraphDoc } from '../../runtime/graph/types.ts';
-import { fileNameFor } from '../files.ts';
+import { downloadBlob, fileNameFor } from '../files.ts';
 import { listCheckpoints, readCheckpoint, saveCheckpoint, type CheckpointMeta } from './checkpoints.ts';
 import { checkpointFile, loadWeightsFile, restoreCheckpointFile, weightsFile, type Outcome } from './session.ts';
 import { unrollError } from '../../runtime/errors/catalogue.ts';
@@ -12,18 +12,7 @@ import { unrollError } from '../../runtime/errors/catalogue.ts';
 /** `LSTM classifier` → `lstm-classifier.safetensors`. */
 export const weightsFileName = (doc: GraphDoc): string => fileNameFor(doc, 'weights').replace(/\.json$/, '.safetensors');
 
-/** Hand `bytes` to the browser as a download called `name`. */
-function download(bytes: Uint8Array, name: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.style.display = 'none';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+const download = (bytes: Uint8Array, name: string): void => downloadBlob(bytes as Uint8Array<ArrayBuffer>, name, 'application/octet-stream');
 
 /** Download the worker's weights for `doc`; resolves with the file name. */
 export async function downloadWeights(doc: GraphDoc): Promise<Outcome<string>> {
