@@ -1,6 +1,7 @@
 /** The keyboard shortcuts, shown with `?`. */
-import { useEffect, useRef, useState } from 'react';
+import { useRef } from 'react';
 import { setView } from '../store.ts';
+import { useModalFocus } from './modal-focus.ts';
 
 export const SHORTCUTS: readonly (readonly [string, string])[] = [
   ['Ctrl/⌘ Z', 'Undo'],
@@ -24,54 +25,9 @@ export const SHORTCUTS: readonly (readonly [string, string])[] = [
   ['?', 'This help'],
 ];
 
-/** The elements Tab can reach inside `box`, in order. */
-function tabbable(box: HTMLElement): HTMLElement[] {
-  return [...box.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, summary, [tabindex]')].filter(
-    (el) => !(el as HTMLButtonElement).disabled && el.tabIndex >= 0 && el.getClientRects().length > 0,
-  );
-}
-
-/**
- * Keep Tab inside the dialog (it is modal): from the last element to the first and back, and into
- * the dialog when the focus is somewhere else. Pure DOM, so it is shared by every modal box.
- */
-export function trapTab(e: { key: string; shiftKey: boolean; preventDefault: () => void }, box: HTMLElement | null): void {
-  if (e.key !== 'Tab' || box === null) return;
-  const items = tabbable(box);
-  const first = items[0];
-  const last = items[items.length - 1];
-  if (first === undefined || last === undefined) {
-    e.preventDefault();
-    return;
-  }
-  const at = document.activeElement;
-  const inside = at instanceof Node && box.contains(at);
-  if (!inside || (e.shiftKey && at === first) || (!e.shiftKey && at === last)) {
-    e.preventDefault();
-    (e.shiftKey ? last : first).focus();
-  }
-}
-
 export function HelpOverlay() {
   const box = useRef<HTMLDivElement>(null);
-  // Where the focus was when the dialog opened (read while rendering, before Close takes it), and
-  // where it goes back to when the dialog closes.
-  const [opener] = useState(() => document.activeElement);
-  useEffect(() => {
-    const el = box.current;
-    return () => {
-      // Only once the dialog is really gone (StrictMode's trial unmount leaves it in the page).
-      setTimeout(() => {
-        if (el?.isConnected !== true && opener instanceof HTMLElement && opener.isConnected) opener.focus();
-      }, 0);
-    };
-  }, [opener]);
-  // Tab pressed while the focus is outside the box (e.g. on the page behind) still lands inside.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => trapTab(e, box.current);
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, []);
+  useModalFocus(box);
   return (
     <div className="overlay" role="dialog" aria-modal="true" aria-labelledby="help-heading" data-testid="help" onClick={() => setView({ help: false })}>
       <div className="overlay-box" ref={box} onClick={(e) => e.stopPropagation()}>

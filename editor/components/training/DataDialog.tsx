@@ -9,7 +9,7 @@
  * page-wide drop of data files (a drop outside the canvas would otherwise open the file in the
  * tab, leaving the editor), and the dialog itself when a file is open.
  */
-import { useEffect, useId, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useSyncExternalStore, type ReactNode } from 'react';
 import type { CsvPreview, DataPreview, TextPreview } from '../../../runtime/data/dataset.ts';
 import { describeDataStream } from '../../../runtime/data/dataset-schema.ts';
 import type { ColumnMapping } from '../../../runtime/data/mapping.ts';
@@ -19,7 +19,7 @@ import { closeDataDialog, getDataDialog, openDataFile, pickDataFile, registerDat
 import { graphSources, nodeUpdates, type NodeUpdate } from '../../data/use-data.ts';
 import { openFile } from '../../files.ts';
 import { useEditor } from '../../use-editor.ts';
-import { trapTab } from '../HelpOverlay.tsx';
+import { trapTab, useModalFocus } from '../modal-focus.ts';
 import './DataDialog.css';
 
 const count = new Intl.NumberFormat('en-US');
@@ -427,24 +427,7 @@ function DialogBox({ s }: { s: DataDialogState }) {
   // The editor's state too: a run starting or ending locks or frees the graph, which Use depends on.
   useEditor();
   const box = useRef<HTMLDivElement>(null);
-  // Where the focus was when the dialog opened, and where it goes back to when it closes.
-  const [opener] = useState(() => document.activeElement);
-  useEffect(() => {
-    const el = box.current;
-    el?.querySelector<HTMLElement>('.dd-close')?.focus();
-    return () => {
-      // Only once the dialog is really gone (StrictMode's trial unmount leaves it in the page).
-      setTimeout(() => {
-        if (el?.isConnected !== true && opener instanceof HTMLElement && opener.isConnected) opener.focus();
-      }, 0);
-    };
-  }, [opener]);
-  // Tab pressed while the focus is outside the box still lands inside (the dialog is modal).
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => trapTab(e, box.current);
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, []);
+  useModalFocus(box, '.dd-close');
   const p = s.preview;
   const blocked = useBlocker(s);
   return (
