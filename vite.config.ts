@@ -1,5 +1,10 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { swiftShaderEnv } from './runtime/webgpu/testing/node-env.ts';
+
+// The WebGPU tests run on Dawn in Node; without a GPU, Chromium's SwiftShader is its driver. The
+// loader reads these at process start, so they are set here, before Vitest forks its workers.
+Object.assign(process.env, swiftShaderEnv());
 
 /** Cross-origin isolation: training workers share weights and gradients through
  *  SharedArrayBuffer, which browsers only enable on an isolated page. */

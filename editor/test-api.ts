@@ -13,6 +13,7 @@ import { buildUnrolledFlow } from './model/unrolled-flow.ts';
 import { renderStats } from './render-stats.ts';
 import { chartsInfo, type ChartsInfo } from './training/chart-snapshot.ts';
 import {
+  destroyGpuDevice,
   evaluateTraining,
   getTraining,
   loadWeightsFile,
@@ -36,6 +37,8 @@ import type { PredictionPage } from '../runtime/train/inspect.ts';
 import { dataFileOf, loadDataIndex, type DataFileMeta } from './data/data-store.ts';
 import { dataDialogInfo, type DataDialogInfo } from './data/dialog-info.ts';
 import { getRuns } from './training/runs.ts';
+import { getBackendChoice, setBackendChoice, type BackendChoice } from './training/backend-choice.ts';
+import type { BackendInfo } from '../runtime/worker/protocol.ts';
 import { currentDoc, dispatch, getState, openExample, redoEdit, undoEdit, type StorageState, type ViewState } from './store.ts';
 
 /** What is open, as the test API reports it. */
@@ -154,6 +157,14 @@ export interface UnrollTestApi {
     dataDialog(): DataDialogInfo;
     /** Per-step training losses of the latest run in the runs store, steps 1… (at most `count`). */
     losses(count?: number): number[];
+    /** Where the loaded run trains now (as the run bar's badge shows it); undefined with nothing loaded. */
+    backend(): BackendInfo | undefined;
+    /** The backend chosen in the settings form (a preference of this browser). */
+    backendChoice(): BackendChoice;
+    /** Choose the backend, as the settings form does (the next Start loads afresh on it). */
+    setBackend(choice: BackendChoice): void;
+    /** Destroy the worker's GPU device as a lost device would go: true when the run was on WebGPU (it goes on on the CPU). */
+    destroyGpuDevice(): Promise<boolean>;
   };
 }
 
@@ -285,6 +296,13 @@ export function installTestApi(target: Window): void {
         const run = getRuns().runs.at(-1);
         return run === undefined ? [] : Array.from(run.series.loss.subarray(0, Math.min(count, run.series.length)));
       },
+      backend: () => {
+        const b = getTraining().backend;
+        return b === undefined ? undefined : clone(b);
+      },
+      backendChoice: getBackendChoice,
+      setBackend: setBackendChoice,
+      destroyGpuDevice,
     },
   };
 }

@@ -21,7 +21,7 @@ function batch(from: number, n: number, extra: Partial<MetricsBatch> = {}): Metr
     evals: [],
     stepsPerSecond: 10,
     elapsedSeconds: 1,
-    status: { state: 'running', step: from + n - 1, steps: 100 },
+    status: { state: 'running', step: from + n - 1, steps: 100, backend: { name: 'cpu' } },
     sentAt: 0,
     ...extra,
   };

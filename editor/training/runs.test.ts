@@ -35,7 +35,7 @@ function batch(from: number, n: number, extra: { diagnostics?: StepDiagnostics[]
     evals: extra.evals ?? [],
     stepsPerSecond: 42,
     elapsedSeconds: 1,
-    status: { state: 'running', step: from + n - 1, steps: 100 },
+    status: { state: 'running', step: from + n - 1, steps: 100, backend: { name: 'cpu' } },
     sentAt: 0,
   };
 }
@@ -139,7 +139,7 @@ describe('the runs store', () => {
     endRun('stopped');
     expect(getRuns().runs[0]!.ended).toBe('stopped');
     // The last batch of a run carries the ended status: it does not clear the end.
-    recordBatch({ ...batch(4, 1), status: { state: 'idle', step: 4, steps: 100 } });
+    recordBatch({ ...batch(4, 1), status: { state: 'idle', step: 4, steps: 100, backend: { name: 'cpu' } } });
     expect(getRuns().runs[0]!.ended).toBe('stopped');
     recordBatch(batch(5, 2));
     expect(getRuns().runs[0]!.ended).toBeUndefined();

@@ -233,7 +233,8 @@ export function recordBatch(batch: MetricsBatch, id: number | undefined = state.
 export function recordStep(step: StepReport, id: number | undefined = state.current): void {
   const window = new MetricsWindow();
   window.addStep(step);
-  const { batch } = window.take({ state: 'idle', step: step.step, steps: 0 }, 0, 0, 0);
+  // The status is not read from a single step's batch (only its series are).
+  const { batch } = window.take({ state: 'idle', step: step.step, steps: 0, backend: { name: 'cpu' } }, 0, 0, 0);
   // A single step has no speed of its own, and does not change how the run ended.
   updateRun(id, (r) => ({ ...withBatch(r, batch), stepsPerSecond: r.stepsPerSecond, ended: r.ended }));
 }

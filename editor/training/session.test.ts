@@ -3,7 +3,8 @@
  * Node worker threads (the page's Web Worker spawn is swapped for the Node one): commands queued
  * behind each other never clobber a run that is starting, a refused file changes nothing, runs are
  * recorded in the run they belong to, a dead worker's weights are never read as the trained ones,
- * and when Start goes on with the weights it holds and when it starts afresh. References are
+ * and when Start goes on with the weights it holds and when it starts afresh (a change of the
+ * backend chosen included; the WebGPU run itself: session-webgpu.test.ts). References are
  * independent: a second worker trained directly through the runtime's client with the same seed.
  */
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -28,6 +29,7 @@ import { spawnNodeWorker } from '../../runtime/worker/spawn-node.ts';
 import { getEditLock, getState } from '../store.ts';
 import { checkpointMisfit } from './checkpoint-fit.ts';
 import { clearRuns, getRuns, removeRun, type RunRecord } from './runs.ts';
+import { setBackendChoice } from './backend-choice.ts';
 import * as S from './session.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -71,7 +73,9 @@ afterAll(async () => {
 beforeEach(async () => {
   await S.resetTraining();
   clearRuns();
+  setBackendChoice('auto');
 });
+
 
 describe('commands in the queue never clobber a Start', () => {
   it('Step then Start: the Start stays loading with the graph locked, a second Start is refused with a reason, one run trains', async () => {
@@ -302,5 +306,51 @@ describe('a dead worker’s weights are never read as the trained ones', () => {
     expect(S.getTraining().loaded).toBeUndefined();
     expect(lastNotice()).toMatch(/weights are lost/);
     expect(spawned.length).toBe(n);
+  });
+});
+
+describe('the backend chosen', () => {
+  it('is passed in the load and shown; a change makes Start load afresh and say so, naming the change', async () => {
+    setBackendChoice('cpu');
+    const doc = smallBrackets({ steps: 10, evalEvery: 1000 });
+    value(await S.startTraining(doc));
+    await ended();
+    expect(S.getTraining().backend).toEqual({ name: 'cpu' });
+    expect(S.staleAgainst(doc)).toBe('same');
+    expect(S.backendChange()).toBeUndefined();
+
+    // auto finds no hardware GPU here (SwiftShader is a software adapter): the CPU, with no notice.
+    setBackendChoice('auto');
+    expect(S.staleAgainst(doc)).toBe('backend');
+    expect(S.staleAgainst(smallBrackets({ steps: 10, evalEvery: 1000, seed: 8 }))).toBe('settings');
+    expect(S.backendChange()).toEqual({ from: 'CPU', to: 'Auto (GPU when present)' });
+    const first = getRuns().current;
+    expect(value(await S.startTraining(doc))).toEqual({ step: 0, continued: false });
+    await ended();
+    expect(lastNotice()).toMatch(/backend CPU → Auto \(GPU when present\)/);
+    expect(lastNotice()).toMatch(/afresh/);
+    expect(getRuns().current).not.toBe(first);
+    expect(S.getTraining()).toMatchObject({ startStep: 0, step: 10, backend: { name: 'cpu' } });
+    expect(S.staleAgainst(doc)).toBe('same');
+  });
+
+  it('weights loaded after a change of backend are loaded on the new one: Start trains them on, with no notice', async () => {
+    const doc = smallBrackets({ steps: 10, evalEvery: 1000 });
+    value(await S.startTraining(doc));
+    await ended();
+    const trained = value(await S.weightsFile(doc));
+    setBackendChoice('cpu');
+    expect(S.staleAgainst(doc)).toBe('backend');
+    expect(value(await S.loadWeightsFile(doc, trained))).toBeGreaterThan(0);
+    expect(S.staleAgainst(doc)).toBe('same');
+    const notices = getState().notices.length;
+    expect(value(await S.startTraining(doc))).toEqual({ step: 0, continued: true });
+    await ended();
+    expect(getState().notices.length).toBe(notices);
+    // The same as a reference that loaded the trained weights and ran 10 steps from them.
+    const ref = await reference(doc);
+    await ref.setWeights(trained);
+    await ref.start();
+    expect(value(await S.weightsFile(doc))).toEqual(await ref.getWeights());
   });
 });

@@ -7,8 +7,9 @@
  * on from there), Reset drops them. When the graph changed since it was loaded, Start loads it
  * again, keeping what one rule allows (see `prepare`): a change of steps or evaluate-every only
  * carries the whole run over (a checkpoint: weights, optimiser, step, random streams); any other
- * change starts afresh, with a notice when trained weights are dropped. While a run is loading,
- * running or paused the document is locked (store.ts's `setEditLock`): only moving blocks is allowed.
+ * change (the backend chosen included) starts afresh, with a notice when trained weights are
+ * dropped. While a run is loading, running or paused the document is locked (store.ts's
+ * `setEditLock`): only moving blocks is allowed.
  *
  * Commands run one after another (`exclusive`), Start's loading included; the run itself goes on
  * beside the queue, so Evaluate, downloads and checkpoints are answered while it trains. A command
@@ -21,13 +22,14 @@ import type { GraphDoc, TrainingSpec } from '../../runtime/graph/types.ts';
 import type { EvalReport, StepReport } from '../../runtime/train/trainer.ts';
 import type { InspectReport, PredictionPage } from '../../runtime/train/inspect.ts';
 import { TrainerClient, TrainingFault } from '../../runtime/worker/client.ts';
-import type { LoadInfo, MetricsBatch, RunState, Status } from '../../runtime/worker/protocol.ts';
+import type { BackendInfo, LoadInfo, MetricsBatch, RunState, Status } from '../../runtime/worker/protocol.ts';
 import { spawnBrowserWorker } from '../../runtime/worker/spawn-browser.ts';
 import { trainingSettings } from '../model/training-settings.ts';
 import { dataSourceFor, dataStamp } from '../data/session-data.ts';
-import { notify, setEditLock } from '../store.ts';
+import { getState, notify, setEditLock } from '../store.ts';
 import { beginRun, endRun, hasRun, recordBatch, recordEval, recordStep, retargetRun, type EvalPoint } from './runs.ts';
 import { hashKey, type CheckpointFit } from './checkpoint-fit.ts';
+import { BACKEND_LABELS, getBackendChoice, type BackendChoice } from './backend-choice.ts';
 
 /** What the worker holds, described for the panel. */
 export interface LoadedRun {
@@ -67,6 +69,11 @@ export interface TrainingView {
   readonly loaded: LoadedRun | undefined;
   /** A command under way beside the run (the panel disables what would collide with it). */
   readonly busy: 'loading' | 'evaluating' | 'weights' | 'checkpoint' | undefined;
+  /**
+   * Where the worker's run trains now (from the load, then from every metrics batch's status: a
+   * GPU lost mid-run turns it to the CPU, with a notice); undefined while nothing is loaded.
+   */
+  readonly backend: BackendInfo | undefined;
 }
 
 const IDLE: TrainingView = {
@@ -85,6 +92,7 @@ const IDLE: TrainingView = {
   startStep: undefined,
   loaded: undefined,
   busy: undefined,
+  backend: undefined,
 };
 
 /** The notice an edit gets while a run uses the graph. */
@@ -117,6 +125,8 @@ interface Loaded {
   readonly run: string;
   readonly full: string;
   readonly info: LoadInfo;
+  /** The backend asked for at the load (what ran may differ: `info.backend`, `view.backend`). */
+  readonly backend: BackendChoice;
 }
 let loaded: Loaded | undefined;
 /** The runs-store id of the run the worker's weights are training in; undefined: Start begins a new one. */
@@ -162,14 +172,22 @@ function withOverrides(doc: GraphDoc, overrides: Partial<TrainingSpec>): GraphDo
 }
 
 /**
- * How `doc` differs from what the worker holds, so what Start will keep (see `prepare`): `steps`
- * (only steps or evaluate-every: the run goes on), `settings` (other settings: afresh), `graph` (afresh).
+ * How `doc` (and the backend chosen) differ from what the worker holds, so what Start will keep
+ * (see `prepare`): `steps` (only steps or evaluate-every: the run goes on), `backend` (the backend
+ * chosen: afresh), `settings` (other settings: afresh), `graph` (afresh).
  */
-export function staleAgainst(doc: GraphDoc): 'same' | 'steps' | 'settings' | 'graph' | 'nothing loaded' {
+export function staleAgainst(doc: GraphDoc): 'same' | 'steps' | 'backend' | 'settings' | 'graph' | 'nothing loaded' {
   if (loaded === undefined) return 'nothing loaded';
   if (loaded.model !== modelKey(doc)) return 'graph';
   if (loaded.run !== runKey(doc)) return 'settings';
+  if (loaded.backend !== getBackendChoice()) return 'backend';
   return loaded.full === fullKey(doc) ? 'same' : 'steps';
+}
+
+/** The backend the worker's weights were loaded for, when another is chosen now (its label then and now). */
+export function backendChange(): { readonly from: string; readonly to: string } | undefined {
+  const now = getBackendChoice();
+  return loaded === undefined || loaded.backend === now ? undefined : { from: BACKEND_LABELS[loaded.backend], to: BACKEND_LABELS[now] };
 }
 
 /** What a checkpoint of `doc`'s run is of, stored with it so the list can tell one that does not fit (checkpoint-fit.ts). */
@@ -180,6 +198,34 @@ function changedSettings(a: GraphDoc, b: GraphDoc): string[] {
   const x = trainingSettings(a);
   const y = trainingSettings(b);
   return (Object.keys(x) as (keyof TrainingSpec)[]).filter((k) => k !== 'steps' && k !== 'evalEvery' && x[k] !== y[k]);
+}
+
+/**
+ * Show where the run trains now. A notice the run did not have before (WebGPU asked for and not
+ * available, a device lost mid-run) is shown once, and stays until dismissed: it may come while
+ * nobody watches. `fresh`: a new load, whose notice is news even when the last load had the same.
+ */
+function noteBackend(backend: BackendInfo, fresh = false): void {
+  const before = fresh ? undefined : view.backend;
+  const notice = backend.notice;
+  if (before === undefined || before.name !== backend.name || before.adapter !== backend.adapter || before.notice !== notice) set({ backend });
+  if (notice !== undefined && notice !== before?.notice && !getState().notices.some((n) => n.text.includes(notice))) {
+    notify(backend.name === 'cpu' ? 'error' : 'info', `WebGPU: ${notice}`, { sticky: true });
+  }
+}
+
+/**
+ * After a command that computed on the worker's backend outside a run (a step, an evaluation): a
+ * lost GPU shows at once. Never fails the command that went well: a worker that died meanwhile is
+ * noticed by the next command (`noteCrash`).
+ */
+async function refreshBackend(c: TrainerClient): Promise<void> {
+  try {
+    const s = await c.status();
+    if (s.state !== 'empty') noteBackend(s.backend);
+  } catch {
+    // See above.
+  }
 }
 
 const refused = (message: string): Outcome<never> => ({ ok: false, errors: [unrollError('E447', message)] });
@@ -228,6 +274,7 @@ function drainPausedSteps(id: number | undefined, all = false): void {
 
 function onMetrics(b: MetricsBatch, id: number | undefined): void {
   recordBatch(b, id);
+  noteBackend(b.status.backend);
   const last = b.steps.length - 1;
   if (last >= 0) delivered = Math.max(delivered, b.steps[last]!);
   drainPausedSteps(id);
@@ -281,8 +328,8 @@ function serial<T>(busy: NonNullable<TrainingView['busy']>, f: (c: TrainerClient
   });
 }
 
-/** Load `doc` into the worker: fresh weights at step 0, no run begun. */
-async function load(c: TrainerClient, doc: GraphDoc): Promise<Loaded> {
+/** Load `doc` into the worker, on `backend` (default: the one chosen now): fresh weights at step 0, no run begun. */
+async function load(c: TrainerClient, doc: GraphDoc, backend: BackendChoice = getBackendChoice()): Promise<Loaded> {
   loaded = undefined;
   runId = undefined;
   spoilt = false;
@@ -290,8 +337,9 @@ async function load(c: TrainerClient, doc: GraphDoc): Promise<Loaded> {
   // A graph of task `dataset` trains on the file stored for it in this browser (E488 without one).
   const data = await dataSourceFor(doc);
   if (data !== undefined && 'errors' in data) throw new TrainingFault(data.errors);
-  const info = await c.load({ doc, ...(data !== undefined ? { data } : {}) });
-  loaded = { doc, model: modelKey(doc), run: runKey(doc), full: fullKey(doc), info };
+  const info = await c.load({ doc, backend, ...(data !== undefined ? { data } : {}) });
+  loaded = { doc, model: modelKey(doc), run: runKey(doc), full: fullKey(doc), info, backend };
+  noteBackend(info.backend, true);
   set({
     step: 0,
     steps: info.config.steps,
@@ -327,7 +375,8 @@ interface Kept {
 /** Load the kept graph again and restore its checkpoint: the worker, the run record and the view are as they were. */
 async function putBack(c: TrainerClient, kept: Kept): Promise<void> {
   try {
-    await load(c, kept.loaded.doc);
+    // On the backend they were on: putting them back is no change of backend (see `prepare`).
+    await load(c, kept.loaded.doc, kept.loaded.backend);
     await c.restore(kept.checkpoint);
   } catch (e) {
     // What the worker holds is unknown now: say so (the command's own error says why it was refused).
@@ -363,7 +412,8 @@ async function putBack(c: TrainerClient, kept: Kept): Promise<void> {
  */
 async function onDoc<T>(c: TrainerClient, doc: GraphDoc, exact: boolean, f: () => Promise<T>): Promise<T> {
   const held = loaded !== undefined && c.alive ? loaded : undefined;
-  if (held !== undefined && (exact ? held.full === fullKey(doc) : held.model === modelKey(doc))) return f();
+  // Exactly: with the backend chosen too, so that what `f` puts in is what the next Start trains on (see `prepare`).
+  if (held !== undefined && (exact ? held.full === fullKey(doc) && held.backend === getBackendChoice() : held.model === modelKey(doc))) return f();
   const kept: Kept | undefined = held !== undefined ? { loaded: held, runId, fromFile, spoilt, view, checkpoint: await c.checkpoint() } : undefined;
   try {
     await load(c, doc);
@@ -386,23 +436,26 @@ interface Prepared {
  * - only `steps` or `evalEvery` changed: the run goes on. A checkpoint carries its weights,
  *   optimiser state, step and random streams over the reload; its record trains on to the new steps.
  * - any other setting changed (seed, batch, learning rate, optimiser and its constants, weight
- *   decay, clipping, truncation, linear start), or the graph, its task or data: the graph is loaded
- *   afresh (new weights at step 0) and a new run begins; a notice says so when trained weights
- *   were dropped. Clipping counts too: a checkpoint names it, and a run whose threshold moved
- *   midway would not compare with a fresh one. Training weights on under other settings is an
+ *   decay, clipping, truncation, linear start), the backend chosen (backend-choice.ts: a GPU's
+ *   kernels round differently from the CPU's, so a run moved across would be neither), or the
+ *   graph, its task or data: the graph is loaded afresh (new weights at step 0) and a new run
+ *   begins; a notice says so when trained weights were dropped. Clipping counts too: a checkpoint
+ *   names it, and a run whose threshold moved midway would not compare with a fresh one. Training weights on under other settings is an
  *   explicit choice: load them as a file after the change (Weights → Load weights).
  * - nothing loaded, or the last run halted or failed: afresh.
  */
 async function prepare(c: TrainerClient, doc: GraphDoc): Promise<Prepared> {
   const held = loaded;
   if (held === undefined || !c.alive || spoilt || held.model !== modelKey(doc)) return { loaded: await load(c, doc), continued: false };
-  if (held.run !== runKey(doc)) {
+  const backend = getBackendChoice();
+  if (held.run !== runKey(doc) || held.backend !== backend) {
     const trained = fromFile || (await c.status()).step > 0;
     const next = await load(c, doc);
     if (trained) {
+      const changes = [...changedSettings(held.doc, doc), ...(held.backend !== backend ? [`backend ${BACKEND_LABELS[held.backend]} → ${BACKEND_LABELS[backend]}`] : [])];
       notify(
         'info',
-        `Settings changed since these weights were trained (${changedSettings(held.doc, doc).join(', ')}): they were initialised afresh and a new run begins. ` +
+        `Settings changed since these weights were trained (${changes.join(', ')}): they were initialised afresh and a new run begins. ` +
           'To train weights on under changed settings, download them before the change and load them after it.',
       );
     }
@@ -429,6 +482,7 @@ async function evaluateAt(c: TrainerClient, split: string): Promise<EvalPoint & 
   const id = liveRun();
   if (id !== undefined) recordEval(point, id);
   set({ lastEval: point });
+  await refreshBackend(c);
   return { ...point, count: ev.count, ...(ev.byLength !== undefined ? { byLength: ev.byLength } : {}) };
 }
 
@@ -540,11 +594,13 @@ export function startTraining(doc: GraphDoc, overrides: Partial<TrainingSpec> = 
 }
 
 /** A status from the worker, unless it has none to give (gone since): the session keeps its own then. */
-function applyStatus(s: { state: RunState; step: number }): void {
-  if (s.state !== 'empty') set({ state: s.state, step: s.step });
+function applyStatus(s: Status): void {
+  if (s.state === 'empty') return;
+  set({ state: s.state, step: s.step });
+  noteBackend(s.backend);
 }
 
-async function control(f: (c: TrainerClient) => Promise<{ state: RunState; step: number }>): Promise<void> {
+async function control(f: (c: TrainerClient) => Promise<Status>): Promise<void> {
   try {
     applyStatus(await f(theClient()));
   } catch (e) {
@@ -574,6 +630,7 @@ export async function stepTraining(doc?: GraphDoc): Promise<Outcome<number>> {
       pausedSteps.push(r);
       drainPausedSteps(liveRun());
       set({ step: r.step, loss: r.loss, metric: r.metric });
+      await refreshBackend(theClient());
       return { ok: true, value: r.step };
     } catch (e) {
       const errors = faultErrors(e);
@@ -601,6 +658,7 @@ export async function stepTraining(doc?: GraphDoc): Promise<Outcome<number>> {
     endRun('stopped', id);
     // A Start queued behind this step is loading: its state is its own.
     set({ step: r.step, loss: r.loss, metric: r.metric, ...(isGoing() ? {} : { state: 'idle' }) });
+    await refreshBackend(c);
     return r.step;
   });
 }
@@ -717,3 +775,8 @@ export const inspectExample = (split: string, index: number): Promise<Outcome<In
 
 /** Rows `[offset, offset + count)` of `split` for the predictions table (the Inspect tab). */
 export const predictionPage = (split: string, count: number, offset: number): Promise<Outcome<PredictionPage> | undefined> => look((c) => c.predictions(split, count, offset));
+
+/** Tests only: destroy the GPU device under the worker's run (it moves to the CPU); false when the run is not on WebGPU. */
+export async function destroyGpuDevice(): Promise<boolean> {
+  return client !== undefined && client.alive ? client.destroyGpuDevice() : false;
+}

@@ -17,7 +17,7 @@ export const USAGE = `usage: unroll <command> [options]
 commands
   validate G... [--json]           check graph files; print node, edge, weight and parameter counts or every error
   unroll G --steps T [--json]      print the DAG G becomes for sequence length T (or --steps src=5,y=6 per sequence)
-  train G [--task NAME] [--steps N] [--seed S] [--out W.safetensors] [--backend cpu] [--memory-budget SIZE] [--json]
+  train G [--task NAME] [--steps N] [--seed S] [--out W.safetensors] [--backend auto|cpu|webgpu] [--memory-budget SIZE] [--json]
                                    train G on its task (or NAME: brackets, copy, adding, reverse, dyck, charlm, babi) in a worker thread;
                                    progress on a terminal, one line per report otherwise; test metrics at the end;
                                    weights to W; Ctrl+C stops early and still writes W; SIZE like 2GiB (default 1GiB)
@@ -160,9 +160,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         only('train', options, ['task', 'steps', 'seed', 'out', 'backend', 'memory-budget', 'data', 'map']);
         if (options.map !== undefined && options.data === undefined) throw new UsageError('--map maps the columns of a --data file: give --data FILE.csv too');
         if (options.data !== undefined && options.task !== undefined) throw new UsageError('--data and --task both say what to train on: give one of them');
-        if (options.backend !== undefined && options.backend !== 'cpu') {
-          throw new UsageError(`--backend ${options.backend} is not available: this build trains on the cpu backend only (WebGPU comes later)`);
-        }
+        const backend = options.backend ?? 'auto';
+        if (backend !== 'auto' && backend !== 'cpu' && backend !== 'webgpu') throw new UsageError(`--backend must be auto, cpu or webgpu, not ${JSON.stringify(backend)}`);
         if ((options.steps?.length ?? 0) > 1) throw new UsageError('--steps is given more than once');
         return await trainCommand(io, {
           file: oneFile(command, files),
@@ -174,6 +173,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           steps: intOption('steps', options.steps?.[0], 1, 100_000_000),
           seed: intOption('seed', options.seed, 0, 2 ** 32 - 1),
           memoryBudget: sizeOption('memory-budget', options['memory-budget']),
+          backend,
         });
       }
       case 'eval': {

@@ -112,9 +112,9 @@ describe('unroll train', () => {
     const r3 = await run('train', g, '--steps', 'ten');
     expect(r3.code).toBe(2);
     expect(r3.err).toMatch(/--steps must be a whole number/);
-    const r5 = await run('train', g, '--backend', 'webgpu');
+    const r5 = await run('train', g, '--backend', 'tpu');
     expect(r5.code).toBe(2);
-    expect(r5.err).toMatch(/cpu backend only/);
+    expect(r5.err).toMatch(/--backend must be auto, cpu or webgpu, not "tpu"/);
     const r4 = await run('train', g, '--weights', 'w.safetensors');
     expect(r4.code).toBe(2);
     expect(r4.err).toMatch(/train takes no --weights/);

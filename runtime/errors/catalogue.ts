@@ -111,6 +111,8 @@ export const CATALOGUE = {
   E446: { name: 'worker-failed', title: 'The training worker failed to start, died, or stopped answering' },
   E447: { name: 'training-state', title: 'A training command that does not fit the run’s state (step while running, start before load)' },
   E448: { name: 'bad-checkpoint', title: 'A checkpoint that does not belong to this graph and its settings, or is damaged' },
+  E449: { name: 'gpu-over-limits', title: 'A WebGPU buffer larger than the adapter allows' },
+  E450: { name: 'gpu-failed', title: 'The WebGPU backend failed: no adapter, a kernel the driver refused, out of GPU memory, or a lost device' },
 
   // Export to PyTorch and ONNX, and PyTorch weights (export)
   E460: { name: 'export-unsupported', title: 'A part of the graph that the export target (PyTorch or ONNX) has no form for' },

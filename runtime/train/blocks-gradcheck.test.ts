@@ -13,106 +13,10 @@ import type { CellLowering } from '../compile/types.ts';
 import { Model } from './model.ts';
 import type { Pass, SourceData } from './pass.ts';
 import { Rng } from './prng.ts';
-import { TOL, checkGradients, loadExample, randomSources, setParams, wholeSequenceGraph } from './gradcheck-support.ts';
+import { TOL, checkGradients, randomSources } from './gradcheck-support.ts';
+import { EXAMPLES, PADDED, VARIANTS, cellsFor, type PaddedCase } from './block-cases.ts';
 
 const B = 2;
-/** Every cell lowering for graphs with gated cells (the only blocks it changes), else the default. */
-const cellsFor = (doc: GraphDoc): readonly CellLowering[] =>
-  doc.nodes.some((n) => n.type === 'lstm' || n.type === 'gru') ? ['fused', 'primitive', 'composite'] : ['fused'];
-
-/** Every elementwise block in one recurrent step, with an mse loss at every step and a bce loss on the last. */
-function elementwiseGraph(mse: { at: string; reduction: string }, bce: { reduction: string }): GraphDoc {
-  const inLoop = (id: string, type: string, params: Record<string, unknown> = {}) => ({ id, type, params, loop: 't' });
-  return {
-    format: 'unroll-graph',
-    version: 1,
-    name: 'elementwise blocks',
-    loops: [{ id: 't', over: 'x' }],
-    nodes: [
-      { id: 'x', type: 'input', params: { kind: 'vector', size: 3 } },
-      inLoop('enc', 'encoder', { kind: 'linear', size: 3 }),
-      inLoop('h', 'delay', { size: 3 }),
-      inLoop('cat', 'concat'),
-      inLoop('g', 'gate', { size: 3 }),
-      inLoop('lin', 'linear', { size: 3 }),
-      inLoop('r', 'relu'),
-      inLoop('s', 'sigmoid'),
-      inLoop('om', 'one_minus'),
-      inLoop('m', 'multiply'),
-      inLoop('th', 'tanh'),
-      inLoop('sm', 'softmax'),
-      inLoop('sum', 'add'),
-      inLoop('dec', 'decoder', { size: 3 }),
-      { id: 'y', type: 'target', params: { kind: 'vector', size: 3, align_with: 'x' } },
-      { id: 'mse', type: 'loss', params: { kind: 'mse', ...mse } },
-      { id: 'flag', type: 'target', params: { kind: 'vector', size: 3, sequence: false } },
-      { id: 'bce', type: 'loss', params: { kind: 'bce', ...bce } },
-    ],
-    edges: [
-      { from: 'x.out', to: 'enc.in' },
-      { from: 'enc.out', to: 'cat.a' },
-      { from: 'h.out', to: 'cat.b' },
-      { from: 'cat.out', to: 'g.in' },
-      { from: 'cat.out', to: 'lin.in' },
-      { from: 'lin.out', to: 'r.in' },
-      { from: 'lin.out', to: 's.in' },
-      { from: 's.out', to: 'om.in' },
-      { from: 'om.out', to: 'm.a' },
-      { from: 'r.out', to: 'm.b' },
-      { from: 'm.out', to: 'th.in' },
-      { from: 'g.out', to: 'sm.in' },
-      { from: 'th.out', to: 'sum.a' },
-      { from: 'sm.out', to: 'sum.b' },
-      { from: 'sum.out', to: 'h.in' },
-      { from: 'sum.out', to: 'dec.in' },
-      { from: 'dec.out', to: 'mse.pred', take: 'all' },
-      { from: 'y.out', to: 'mse.target' },
-      { from: 'dec.out', to: 'bce.pred', take: 'last' },
-      { from: 'flag.out', to: 'bce.target' },
-    ],
-  } as GraphDoc;
-}
-
-
-interface GraphCase {
-  readonly name: string;
-  readonly doc: GraphDoc;
-  readonly lengths: Readonly<Record<string, number>>;
-}
-
-const EXAMPLES: readonly GraphCase[] = [
-  { name: 'bilinear-rnn', doc: loadExample('bilinear-rnn'), lengths: { x: 3 } },
-  { name: 'bilstm', doc: loadExample('bilstm'), lengths: { x: 3 } },
-  { name: 'elman-rnn', doc: loadExample('elman-rnn'), lengths: { x: 3 } },
-  { name: 'gru-from-primitives', doc: loadExample('gru-from-primitives'), lengths: { x: 3 } },
-  { name: 'gru', doc: loadExample('gru'), lengths: { x: 3 } },
-  { name: 'lstm', doc: loadExample('lstm'), lengths: { x: 3 } },
-  { name: 'memory-network', doc: loadExample('memory-network'), lengths: { story: 3 } },
-  { name: 'seq2seq-attention', doc: loadExample('seq2seq-attention'), lengths: { src: 3, y: 2 } },
-  { name: 'seq2seq', doc: loadExample('seq2seq'), lengths: { src: 2, y: 3 } },
-];
-
-const VARIANTS: readonly GraphCase[] = [
-  { name: 'gru with reset before', doc: loadExample('gru', (d) => setParams(d, 'gru', { reset: 'before' })), lengths: { x: 3 } },
-  { name: 'gru without bias', doc: loadExample('gru', (d) => setParams(d, 'gru', { bias: false })), lengths: { x: 3 } },
-  { name: 'lstm without bias', doc: loadExample('lstm', (d) => setParams(d, 'lstm', { bias: false })), lengths: { x: 3 } },
-  {
-    name: 'elman-rnn with relu and a learned first state',
-    doc: loadExample('elman-rnn', (d) => {
-      setParams(d, 'g', { nonlinearity: 'relu' });
-      setParams(d, 'z', { init: 'learned' });
-    }),
-    lengths: { x: 3 },
-  },
-  { name: 'elman-rnn with a random first state', doc: loadExample('elman-rnn', (d) => setParams(d, 'z', { init: 'random' })), lengths: { x: 3 } },
-  { name: 'attention (additive) over a whole input sequence', doc: wholeSequenceGraph('additive'), lengths: { x: 4 } },
-  { name: 'attention (scaled_dot) over a whole input sequence', doc: wholeSequenceGraph('scaled_dot'), lengths: { x: 4 } },
-  { name: 'seq2seq-attention, dot score', doc: loadExample('seq2seq-attention', (d) => setParams(d, 'att', { score: 'dot' })), lengths: { src: 3, y: 2 } },
-  { name: 'seq2seq-attention, scaled_dot score', doc: loadExample('seq2seq-attention', (d) => setParams(d, 'att', { score: 'scaled_dot' })), lengths: { src: 2, y: 3 } },
-  { name: 'elementwise blocks: mse mean at every, bce sum', doc: elementwiseGraph({ at: 'every', reduction: 'mean' }, { reduction: 'sum' }), lengths: { x: 3 } },
-  { name: 'elementwise blocks: mse sum at last, bce mean', doc: elementwiseGraph({ at: 'last', reduction: 'sum' }, { reduction: 'mean' }), lengths: { x: 3 } },
-];
-
 function model(doc: GraphDoc, cells: CellLowering, seed: number): Model {
   const analysis = analyzeGraph(doc);
   expect(analysis.errors.map((e) => e.message)).toEqual([]);
@@ -142,22 +46,6 @@ describe.each([...EXAMPLES, ...VARIANTS].map((c) => [c.name, c] as const))('grad
     expect(report.worst).toBeLessThanOrEqual(TOL);
   });
 });
-
-interface PaddedCase extends GraphCase {
-  /** Real length of each example, by masked axis. */
-  readonly real: Readonly<Record<string, readonly number[]>>;
-}
-
-const PADDED: readonly PaddedCase[] = [
-  { name: 'lstm (take last from a forward loop)', doc: loadExample('lstm'), lengths: { x: 3 }, real: { x: [3, 2] } },
-  { name: 'elementwise blocks (loss mean at every step, take last)', doc: elementwiseGraph({ at: 'every', reduction: 'mean' }, { reduction: 'sum' }), lengths: { x: 3 }, real: { x: [2, 3] } },
-  { name: 'elementwise blocks (loss at the last step)', doc: elementwiseGraph({ at: 'last', reduction: 'sum' }, { reduction: 'mean' }), lengths: { x: 3 }, real: { x: [1, 3] } },
-  { name: 'bilstm (a reverse loop)', doc: loadExample('bilstm'), lengths: { x: 3 }, real: { x: [3, 2] } },
-  { name: 'seq2seq (encoder and decoder padded)', doc: loadExample('seq2seq'), lengths: { src: 3, y: 3 }, real: { src: [2, 3], y: [3, 1] } },
-  // Attention and memory must give padded keys no weight at all.
-  { name: 'seq2seq with attention (padded keys)', doc: loadExample('seq2seq-attention'), lengths: { src: 3, y: 3 }, real: { src: [3, 2], y: [2, 3] } },
-  { name: 'memory network (padded story)', doc: loadExample('memory-network'), lengths: { story: 3 }, real: { story: [3, 2] } },
-];
 
 /** A copy of `sources` with every element at a padded position (along the masked axes) redrawn. */
 function repad(m: Model, sources: ReadonlyMap<string, SourceData>, real: PaddedCase['real'], rng: Rng): Map<string, SourceData> {

@@ -4,7 +4,8 @@
  * back losses, predictions and diagnostics.
  */
 import type { Ref } from '../compile/instr.ts';
-import type { CpuProgram } from '../cpu/program.ts';
+import { CpuProgram } from '../cpu/program.ts';
+import type { GpuProgram, RunOptions } from '../webgpu/program.ts';
 import type { FloatArray } from '../cpu/kernels/index.ts';
 import type { Rng } from './prng.ts';
 
@@ -37,12 +38,17 @@ export interface GateSaturation {
   readonly gates: readonly { readonly name: string; readonly low: number; readonly high: number }[];
 }
 
+/**
+ * A compiled pass on either backend. Feeding, reading losses, predictions and probes is the same
+ * for both (the GPU program keeps host copies of its feeds and outputs); running differs: the CPU
+ * runs synchronously (`forward`, `backward`), WebGPU in one asynchronous submission (`run`).
+ */
 export class Pass {
   readonly batch: number;
   private readonly view: (r: Ref) => { array: FloatArray; offset: number };
 
   constructor(
-    readonly program: CpuProgram,
+    readonly program: CpuProgram | GpuProgram,
     /** Length of every axis of the unrolled graph. */
     readonly lengths: Readonly<Record<string, number>>,
     /** Bytes of the pass's own buffers (counted against the model's budget). */
@@ -93,9 +99,30 @@ export class Pass {
     }
   }
 
+  /** The CPU program (passes of the WebGPU backend run with `run`). */
+  private get cpu(): CpuProgram {
+    if (!(this.program instanceof CpuProgram)) throw new Error('pass: a WebGPU pass runs with run(), not forward()/backward()');
+    return this.program;
+  }
+
   /** Forward; returns the objective (sum of the losses, mean over the `size` real examples). */
   forward(size = this.batch): number {
-    this.program.forward();
+    this.cpu.forward();
+    return this.objective(size);
+  }
+
+  /**
+   * WebGPU: forward (and backward, and what `options.after` appends) in one submission; returns the
+   * objective and the extra read-backs. Throws a GpuFault when the device fails or is lost.
+   */
+  async run(size: number, options: RunOptions): Promise<{ objective: number; extras: ArrayBuffer[] }> {
+    if (this.program instanceof CpuProgram) throw new Error('pass: a CPU pass runs with forward()/backward()');
+    const extras = await this.program.run(options);
+    return { objective: this.objective(size), extras };
+  }
+
+  /** The objective of the last forward: the sum of the losses, mean over the `size` real examples. */
+  private objective(size: number): number {
     let total = 0;
     for (const l of this.plan.lowered.losses) {
       const { array, offset } = this.view(this.plan.values.get(l)!);
@@ -105,7 +132,7 @@ export class Pass {
   }
 
   backward(probes = false): void {
-    this.program.backward(probes);
+    this.cpu.backward(probes);
   }
 
   /** The values of symbol `sym` (a view into the plan's buffers; copy before the next pass). */

@@ -27,6 +27,9 @@ import { lrFactor, lrSchedule, type LrSchedule } from './lr-schedule.ts';
 import { createDatasetTask, DATASET_TASK, describeDataStream, describeDataStreams, type DataSource, type DatasetSummary } from '../data/dataset.ts';
 import { inspectExample, predictionRows, type InspectContext, type InspectReport, type PredictionPage } from './inspect.ts';
 import { TRAINING_DEFAULTS, type TrainConfig } from './training-defaults.ts';
+import { TrainerGpu } from './gpu-training.ts';
+import { GpuFault } from '../webgpu/faults.ts';
+import type { GpuContext } from '../webgpu/context.ts';
 
 /** Every training setting with defaults filled in, and the defaults: in training-defaults.ts, which the editor's page imports without the trainer. */
 export { TRAINING_DEFAULTS, type TrainConfig };
@@ -121,6 +124,10 @@ export class Trainer {
   private decoders: readonly DecoderInput[] = [];
   /** What the data file gave, when the run trains on one (`TrainerSetup.data`). */
   data: DatasetSummary | undefined;
+  /** The WebGPU side while the run trains on a GPU (`useGpu`); undefined on the CPU. */
+  private gpu: TrainerGpu | undefined;
+  /** The step at which the host weights and optimiser last equalled the GPU's, and the random states then. */
+  private host: { step: number; data: readonly number[]; state: readonly number[] } = { step: 0, data: [], state: [] };
 
   private constructor(
     readonly analysis: GraphAnalysis,
@@ -268,6 +275,7 @@ export class Trainer {
    * draws the same batch.
    */
   step(diagnostics = false): StepReport {
+    if (this.gpu !== undefined) throw new Error('step: the run is on the GPU; use stepAsync');
     const pass = this.trainPass();
     const marks = { data: this.dataRng.getState(), state: this.stateRng.getState() };
     const rewind = (): void => {
@@ -308,6 +316,139 @@ export class Trainer {
     this.steps++;
     const report: StepReport = { step: this.steps, loss, metric, gradNorm: norm, clipped: scale !== 1 };
     return diagnostics ? { ...report, states: pass.stateNorms(), gates: pass.gateSaturation() } : report;
+  }
+
+  /** Where the steps run: `webgpu` after `useGpu` succeeded (until the device is lost), else `cpu`. */
+  get backend(): 'cpu' | 'webgpu' {
+    return this.gpu !== undefined ? 'webgpu' : 'cpu';
+  }
+
+  /**
+   * Train on a GPU from now on: the weights and optimiser state move to it, and the training pass
+   * and every evaluation pass get GPU twins now, so a pass over the adapter's limits is refused
+   * (E449) before the first step. On an error nothing changes and the run stays on the CPU.
+   */
+  async useGpu(context: GpuContext): Promise<Result<void>> {
+    if (this.gpu !== undefined) return { ok: true, value: undefined };
+    const made = await TrainerGpu.create(context, this.model, this.optimizer.spec, this.optimizer.getState());
+    if (!made.ok) return made;
+    for (const pass of [this.trainPass(), ...this.task.evalSplits.map((sp) => this.evalPass(sp))]) {
+      const twin = await made.value.twin(pass);
+      if (!twin.ok) {
+        made.value.destroy();
+        return twin;
+      }
+    }
+    this.gpu = made.value;
+    this.markHost();
+    return { ok: true, value: undefined };
+  }
+
+  /**
+   * Leave the GPU (its device was lost or failed) and go on on the CPU from the last host copy of
+   * the weights: normally the last step's; for a large state, the last snapshot's, in which case
+   * the step count and random streams go back there too. Returns the step the CPU resumes from.
+   */
+  leaveGpu(): number {
+    const gpu = this.gpu;
+    if (gpu === undefined) return this.steps;
+    this.gpu = undefined;
+    try {
+      gpu.destroy();
+    } catch {
+      // A lost device may refuse to destroy its buffers; they are gone anyway.
+    }
+    if (this.host.step !== this.steps) {
+      this.steps = this.host.step;
+      this.dataRng.setState(this.host.data);
+      this.stateRng.setState(this.host.state);
+    }
+    return this.steps;
+  }
+
+  /** The host weights and optimiser now equal the GPU's (copied back when they were behind). */
+  async syncHost(): Promise<void> {
+    if (this.gpu === undefined || this.host.step === this.steps) return;
+    this.optimizer.setState(await this.gpu.download());
+    this.markSynced();
+  }
+
+  /** After the host weights or optimiser changed (loaded weights, a restored state): the GPU gets them. */
+  markHost(): void {
+    this.gpu?.upload(this.optimizer.getState());
+    this.markSynced();
+  }
+
+  /** Host reads on a GPU run need the host copy current: a stale copy would be a silently wrong answer. */
+  private requireHost(what: string): void {
+    if (this.gpu !== undefined && this.host.step !== this.steps) throw new Error(`${what}: the host weights are behind the GPU's; await syncHost() first`);
+  }
+
+  private markSynced(): void {
+    this.host = { step: this.steps, data: this.dataRng.getState(), state: this.stateRng.getState() };
+  }
+
+  /**
+   * One optimiser step on whichever backend the run is on (see `step` for the contract). On the GPU
+   * a fault (a lost device, an error the driver reports) is thrown as a GpuFault with the step
+   * undone, so the caller can `leaveGpu` and take the same step on the CPU.
+   */
+  async stepAsync(diagnostics = false): Promise<StepReport> {
+    const gpu = this.gpu;
+    if (gpu === undefined) return this.step(diagnostics);
+    const twin = await gpu.twin(this.trainPass());
+    if (!twin.ok) throw new GpuFault('error', twin.errors.map((e) => e.message).join('; '));
+    const pass = twin.value;
+    const marks = { data: this.dataRng.getState(), state: this.stateRng.getState() };
+    const rewind = (): void => {
+      this.dataRng.setState(marks.data);
+      this.stateRng.setState(marks.state);
+    };
+    let batch: Batch;
+    let r;
+    try {
+      batch = this.task.trainBatch(this.dataRng, this.config.batch);
+      pass.feed(this.feedData(batch), this.stateRng);
+      r = await gpu.step(pass, batch.size, this.lrAt(this.steps + 1), this.config.clip, diagnostics);
+    } catch (e) {
+      rewind();
+      throw e;
+    }
+    const loss = r.objective;
+    const metric = this.score(pass, batch);
+    if (!Number.isFinite(loss) || !Number.isFinite(r.norm)) {
+      rewind();
+      const what = Number.isFinite(loss) ? `the gradient norm is ${r.norm}` : `the loss is ${loss}`;
+      await this.syncHost();
+      throw this.diverged(what, this.locate(batch, marks.state));
+    }
+    if (r.badWeight !== undefined) {
+      rewind();
+      throw this.diverged(`the update made weight ${r.badWeight} non-finite (gradient norm ${r.norm})`, undefined);
+    }
+    this.steps++;
+    if (this.steps % gpu.snapshotEvery === 0) await this.syncHost();
+    const report: StepReport = { step: this.steps, loss, metric, gradNorm: r.norm, clipped: r.clipped };
+    return diagnostics ? { ...report, states: pass.stateNorms(), gates: pass.gateSaturation() } : report;
+  }
+
+  /** `evaluate` on whichever backend the run is on. */
+  async evaluateAsync(split: string): Promise<EvalReport> {
+    const gpu = this.gpu;
+    if (gpu === undefined) return this.evaluate(split);
+    const info = this.evalSplit(split);
+    const twin = await gpu.twin(this.evalPass(info));
+    if (!twin.ok) throw new GpuFault('error', twin.errors.map((e) => e.message).join('; '));
+    const pass = twin.value;
+    const tally = new EvalTally(split);
+    const size = evalBatchOf(this.evalBatch, info.count);
+    for (let i = 0; ; i++) {
+      const batch = this.task.evalBatch(split, i, size);
+      if (batch === undefined) break;
+      pass.feed(this.feedData(batch), this.stateRng.fork('eval'));
+      tally.add(batch, await gpu.forward(pass, batch.size), this.task.metric.score(batch, pass.prediction(this.predIndex, batch.size, this.targetLength(batch))));
+    }
+    return tally.report();
   }
 
   /**
@@ -357,8 +498,9 @@ export class Trainer {
     return this.optimizer.slotNames;
   }
 
-  /** A copy of everything the rest of the run depends on (see `TrainerState`). */
+  /** A copy of everything the rest of the run depends on (see `TrainerState`). On a GPU, `syncHost` first. */
   getState(): TrainerState {
+    this.requireHost('getState');
     return {
       step: this.steps,
       dataRng: this.dataRng.getState(),
@@ -394,6 +536,7 @@ export class Trainer {
     this.dataRng.setState(state.dataRng);
     this.stateRng.setState(state.stateRng);
     this.steps = state.step;
+    this.markHost();
   }
 
   /** Loss and diagnostics at the current weights on one training batch, without updating (e.g. at initialisation). */
@@ -413,31 +556,26 @@ export class Trainer {
     return s.count > 0 ? s.total / s.count : NaN;
   }
 
-  /** Loss and metric over a whole evaluation split. */
+  /** Loss and metric over a whole evaluation split (on the CPU; `evaluateAsync` on either backend). */
   evaluate(split: string): EvalReport {
-    const info = this.task.evalSplits.find((s) => s.name === split);
-    if (info === undefined) throw new Error(`task ${this.task.name} has no split ${split}`);
+    this.requireHost('evaluate');
+    const info = this.evalSplit(split);
     const size = evalBatchOf(this.evalBatch, info.count);
     const pass = this.evalPass(info);
-    let loss = 0;
-    let total = 0;
-    let count = 0;
-    let examples = 0;
-    const byLength = new ByLength();
+    const tally = new EvalTally(split);
     for (let i = 0; ; i++) {
       const batch = this.task.evalBatch(split, i, size);
       if (batch === undefined) break;
       pass.feed(this.feedData(batch), this.stateRng.fork('eval'));
-      loss += pass.forward(batch.size) * batch.size;
-      examples += batch.size;
-      const s = this.task.metric.score(batch, pass.prediction(this.predIndex, batch.size, this.targetLength(batch)));
-      total += s.total;
-      count += s.count;
-      byLength.add(s);
+      tally.add(batch, pass.forward(batch.size), this.task.metric.score(batch, pass.prediction(this.predIndex, batch.size, this.targetLength(batch))));
     }
-    const rows = byLength.rows();
-    const report = { split, loss: examples > 0 ? loss / examples : NaN, metric: count > 0 ? total / count : NaN, count: examples };
-    return rows === undefined ? report : { ...report, byLength: rows };
+    return tally.report();
+  }
+
+  private evalSplit(split: string): EvalSplit {
+    const info = this.task.evalSplits.find((s) => s.name === split);
+    if (info === undefined) throw new Error(`task ${this.task.name} has no split ${split}`);
+    return info;
   }
 
   /**
@@ -446,11 +584,13 @@ export class Trainer {
    * an unknown split or index.
    */
   inspect(split: string, index: number): InspectReport {
+    this.requireHost('inspect');
     return inspectExample(this.inspectContext(), split, index);
   }
 
   /** Rows of a predictions table: examples `[offset, offset + count)` of a split, count ≤ 1000. */
   predictions(split: string, count: number, offset = 0): PredictionPage {
+    this.requireHost('predictions');
     return predictionRows(this.inspectContext(), split, count, offset);
   }
 
@@ -518,6 +658,32 @@ function dataStreamOf(analysis: GraphAnalysis, task: Task, node: string): string
   const role = analysis.doc.nodes.find((n) => n.id === node)?.type;
   const streams = task.streams.filter((s) => s.role === role);
   return streams.length === 1 ? streams[0]!.name : streams.find((s) => s.name === node)?.name;
+}
+
+/** Loss and metric summed over an evaluation split's batches. */
+class EvalTally {
+  private loss = 0;
+  private total = 0;
+  private count = 0;
+  private examples = 0;
+  private readonly byLength = new ByLength();
+
+  constructor(private readonly split: string) {}
+
+  /** One batch: its objective (mean over its examples) and its metric's score. */
+  add(batch: Batch, objective: number, score: ReturnType<Task['metric']['score']>): void {
+    this.loss += objective * batch.size;
+    this.examples += batch.size;
+    this.total += score.total;
+    this.count += score.count;
+    this.byLength.add(score);
+  }
+
+  report(): EvalReport {
+    const rows = this.byLength.rows();
+    const report = { split: this.split, loss: this.examples > 0 ? this.loss / this.examples : NaN, metric: this.count > 0 ? this.total / this.count : NaN, count: this.examples };
+    return rows === undefined ? report : { ...report, byLength: rows };
+  }
 }
 
 /** Errors met while training (a diverged run), carried as catalogue errors. */

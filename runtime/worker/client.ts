@@ -66,7 +66,7 @@ function sharedControl(): Int32Array<ArrayBufferLike> | undefined {
 }
 
 /** What a client without a live worker reports. */
-const NO_WORKER: Status = { state: 'empty', step: 0, steps: 0 };
+const NO_WORKER: Status = { state: 'empty', step: 0, steps: 0, backend: { name: 'cpu' } };
 
 const unwrapReply = <T>(r: Reply<T>): T => {
   if (r.ok) return r.value;
@@ -284,6 +284,16 @@ export class TrainerClient {
     const live = this.live;
     if (live === undefined || live.dead) return NO_WORKER;
     return this.track(live, live.remote.status());
+  }
+
+  /**
+   * Tests only: destroy the worker's GPU device, as a lost device would go (the run moves to the
+   * CPU at its next step). False when the run is not on WebGPU, or no worker runs (none is started for it).
+   */
+  async destroyGpuDevice(): Promise<boolean> {
+    const live = this.live;
+    if (live === undefined || live.dead) return false;
+    return unwrapReply(await this.track(live, live.remote.destroyGpuDevice() as Promise<Reply<boolean>>));
   }
 
   /** End the worker (pending calls fail with E446); the client can start another later. */

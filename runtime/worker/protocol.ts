@@ -41,6 +41,23 @@ export interface LoadOptions {
    * mapping. The worker reads it with the same readers as the CLI; a bad file fails the load.
    */
   readonly data?: DataSource;
+  /**
+   * Where to train: `cpu`; `webgpu` (any adapter, a software one included, else the CPU with a
+   * notice); `auto` (default: a hardware GPU when there is one, else the CPU).
+   */
+  readonly backend?: BackendChoice;
+}
+
+/** The backend a person asks for. */
+export type BackendChoice = 'auto' | 'cpu' | 'webgpu';
+
+/** The backend a run is on, and why when it is not the one asked for. */
+export interface BackendInfo {
+  readonly name: 'cpu' | 'webgpu';
+  /** The GPU adapter, named (`nvidia ampere (NVIDIA A100)`), on WebGPU. */
+  readonly adapter?: string;
+  /** Why the run is on the CPU although WebGPU was asked for or once used (no adapter, a lost device, a refused kernel). */
+  readonly notice?: string;
 }
 
 /** A loaded run, described. */
@@ -59,6 +76,7 @@ export interface LoadInfo {
   readonly memory: MemoryEstimate;
   /** What the data file gave (columns, mapping, sequences, classes, normalisation), when training on one. */
   readonly data?: DatasetSummary;
+  readonly backend: BackendInfo;
 }
 
 /** Where a run stands. `halted`: stopped by a non-finite step; the weights are the last good ones. */
@@ -70,6 +88,8 @@ export interface Status {
   readonly step: number;
   /** Steps the run trains for (`config.steps`); 0 before `load`. */
   readonly steps: number;
+  /** Where the steps run now (a lost GPU moves a run to the CPU mid-way). */
+  readonly backend: BackendInfo;
 }
 
 /** How `start` ended: all steps done, or `stop`. */
@@ -130,7 +150,7 @@ export interface TrainerApi {
    */
   connect(beats: MessagePort, control?: Int32Array<ArrayBufferLike>): void;
   /** Validate, estimate memory, allocate and initialise. Replaces any loaded run. */
-  load(options: LoadOptions): Reply<LoadInfo>;
+  load(options: LoadOptions): Promise<Reply<LoadInfo>>;
   /** Train until `config.steps` or `stop`; resolves when the run ends, or with E442 when it diverges. */
   start(listener?: MetricsListener): Promise<Reply<RunEnd>>;
   pause(): Status;
@@ -138,23 +158,28 @@ export interface TrainerApi {
   /** Ends a running (or paused) run at the current step; the weights stay. */
   stop(): Status;
   /** One optimiser step, when no run is going (or it is paused). */
-  step(): Reply<StepReport>;
+  step(): Promise<Reply<StepReport>>;
   /** The split's evaluation and the step of the weights it evaluated (a run may have gone on since it was asked). */
-  evaluate(split: string): Reply<EvalReport & { readonly step: number }>;
+  evaluate(split: string): Promise<Reply<EvalReport & { readonly step: number }>>;
   /**
    * Example `index` of an evaluation split run as evaluation runs it, with every attention and
    * memory node's weights (`Trainer.inspect`). Answered between steps while a run is going too.
    */
-  inspect(split: string, index: number): Reply<InspectReport>;
+  inspect(split: string, index: number): Promise<Reply<InspectReport>>;
   /** Rows `[offset, offset + count)` of a split for a predictions table, count ≤ 1000 (`Trainer.predictions`). */
-  predictions(split: string, count: number, offset: number): Reply<PredictionPage>;
+  predictions(split: string, count: number, offset: number): Promise<Reply<PredictionPage>>;
   /** The weights as a safetensors file. */
-  getWeights(): Reply<Uint8Array>;
+  getWeights(): Promise<Reply<Uint8Array>>;
   setWeights(bytes: Uint8Array): Reply<number>;
   /** Weights, optimiser state, step and random states, as one safetensors file. */
-  checkpoint(): Reply<Uint8Array>;
+  checkpoint(): Promise<Reply<Uint8Array>>;
   restore(bytes: Uint8Array): Reply<Status>;
   status(): Status;
+  /**
+   * Tests only: destroy the GPU device under a WebGPU run, as a lost device would go. The run moves
+   * to the CPU at its next step. Replies false when the run is not on WebGPU.
+   */
+  destroyGpuDevice(): Reply<boolean>;
 }
 
 /** Control words in `TrainerApi.connect`'s shared array, slot 0. */

@@ -17,7 +17,9 @@ import { loadWeightBytes, weightBytes } from '../train/model-weights.ts';
 import type { EvalReport, StepReport } from '../train/trainer.ts';
 import { InspectRangeError, type InspectReport, type PredictionPage } from '../train/inspect.ts';
 import { MetricsWindow } from './metrics-window.ts';
-import { CONTROL, type LoadInfo, type LoadOptions, type MetricsListener, type Reply, type RunEnd, type RunState, type Status, type TrainerApi } from './protocol.ts';
+import { CONTROL, type BackendInfo, type LoadInfo, type LoadOptions, type MetricsListener, type Reply, type RunEnd, type RunState, type Status, type TrainerApi } from './protocol.ts';
+import { describeAdapter, requestGpu, type GpuContext, type GpuProvider, defaultGpu } from '../webgpu/context.ts';
+import { GpuFault } from '../webgpu/faults.ts';
 
 /** Thrown by the progress hook to abandon a step when pause or stop is asked for. */
 class Interrupted extends Error {
@@ -66,6 +68,17 @@ export class TrainerService implements TrainerApi {
   private wake: (() => void) | undefined;
   /** Bumped by every load, so a run loop of a replaced trainer ends. */
   private generation = 0;
+  /** The GPU device, kept across loads while it lives. */
+  private gpu: GpuContext | undefined;
+  /** A lost device was replaced once for this load (a second loss leaves the run on the CPU). */
+  private retried = false;
+  /** Set once `auto` found no hardware adapter, so later loads do not ask again. */
+  private noHardwareGpu = false;
+  /** Where the loaded run trains, and why not on the GPU when it was asked for. */
+  private backend: BackendInfo = { name: 'cpu' };
+
+  /** @param gpuProvider where a GPU comes from (the browser's navigator.gpu, or Dawn in Node). */
+  constructor(private readonly gpuProvider: GpuProvider = defaultGpu) {}
 
   connect(beats: MessagePort, control?: Int32Array<ArrayBufferLike>): void {
     this.beats = beats;
@@ -88,10 +101,66 @@ export class TrainerService implements TrainerApi {
   }
 
   status(): Status {
-    return { state: this.state, step: this.trainer?.steps ?? 0, steps: this.trainer?.config.steps ?? 0 };
+    return { state: this.state, step: this.trainer?.steps ?? 0, steps: this.trainer?.config.steps ?? 0, backend: this.backend };
   }
 
-  load(options: LoadOptions): Reply<LoadInfo> {
+  /**
+   * Move a freshly made trainer to the GPU when asked: `webgpu` takes any adapter, `auto` only a
+   * hardware one (a software adapter is slower than the CPU kernels). Never fails: without a GPU
+   * the run stays on the CPU and `backend.notice` says why.
+   */
+  private async placeOnGpu(t: Trainer, choice: LoadOptions['backend']): Promise<BackendInfo> {
+    if (choice === 'cpu' || (choice === 'auto' && this.noHardwareGpu)) return { name: 'cpu' };
+    const asked = choice === 'webgpu';
+    if (this.gpu === undefined || this.gpu.lost !== undefined) {
+      const r = await requestGpu(this.gpuProvider);
+      if (!r.ok) {
+        this.noHardwareGpu = true;
+        return asked ? { name: 'cpu', notice: `WebGPU is not available (${r.reason}): training on the CPU` } : { name: 'cpu' };
+      }
+      this.gpu = r.context;
+    }
+    const gpu = this.gpu;
+    if (!asked && gpu.adapter.fallback) {
+      // Not kept: a live device holds a Node process open, and auto will not use this one.
+      this.noHardwareGpu = true;
+      gpu.device.destroy();
+      this.gpu = undefined;
+      return { name: 'cpu' };
+    }
+    const placed = await t.useGpu(gpu);
+    const adapter = describeAdapter(gpu.adapter);
+    if (!placed.ok) return { name: 'cpu', notice: `WebGPU could not take this run (${placed.errors.map((e) => e.message).join('; ')}): training on the CPU` };
+    return { name: 'webgpu', adapter };
+  }
+
+  /**
+   * A GPU fault during a run: the trainer goes on from its last host copy of the weights. A device
+   * lost for another reason than being destroyed (a driver reset) is asked for once more and the
+   * run moves to the new one; a destroyed device, a second loss, or an error the driver reported
+   * leave the run on the CPU. The status says what happened.
+   */
+  private async fallBack(t: Trainer, fault: GpuFault): Promise<void> {
+    const resumed = t.leaveGpu();
+    if (fault.kind === 'lost') this.gpu = undefined;
+    if (fault.kind === 'lost' && fault.reason !== 'destroyed' && !this.retried) {
+      this.retried = true;
+      const again = await this.placeOnGpu(t, 'webgpu');
+      if (again.name === 'webgpu') {
+        this.backend = { ...again, notice: `${fault.message}; a new GPU device took over at step ${resumed}` };
+        return;
+      }
+    }
+    this.backend = { name: 'cpu', notice: `${fault.message}; training continues on the CPU from step ${resumed}` };
+  }
+
+  destroyGpuDevice(): Reply<boolean> {
+    if (this.backend.name !== 'webgpu' || this.gpu === undefined) return { ok: true, value: false };
+    this.gpu.device.destroy();
+    return { ok: true, value: true };
+  }
+
+  async load(options: LoadOptions): Promise<Reply<LoadInfo>> {
     this.endRun();
     this.generation++;
     this.trainer = undefined;
@@ -113,6 +182,12 @@ export class TrainerService implements TrainerApi {
     }
     if (!made.ok) return made;
     const t = made.value;
+    const generation = this.generation;
+    this.retried = false;
+    const backend = await this.placeOnGpu(t, options.backend ?? 'auto');
+    // A newer load came in while this one waited for the GPU: it wins.
+    if (generation !== this.generation) return fail('E447', 'this load was replaced by a newer one');
+    this.backend = backend;
     this.trainer = t;
     this.options = options;
     this.state = 'idle';
@@ -131,6 +206,7 @@ export class TrainerService implements TrainerApi {
         config: t.config,
         memory: t.memory,
         ...(t.data !== undefined ? { data: t.data } : {}),
+        backend,
       },
     };
   }
@@ -164,7 +240,7 @@ export class TrainerService implements TrainerApi {
     let pendingEval: number | undefined;
 
     // This run's status, even after a load replaced its trainer (a replaced run reads as ended).
-    const status = (): Status => ({ state: this.generation === generation ? this.state : 'idle', step: t.steps, steps: t.config.steps });
+    const status = (): Status => ({ state: this.generation === generation ? this.state : 'idle', step: t.steps, steps: t.config.steps, backend: this.backend });
     let delivered: Promise<unknown> = Promise.resolve();
     /** Send the window; with `always`, a batch with the new status even when no step is in it. */
     const flush = (always = false): void => {
@@ -184,12 +260,19 @@ export class TrainerService implements TrainerApi {
       // ports); a receiver that stopped answering does not hold the end up for more than a second.
       await Promise.race([delivered, new Promise((r) => setTimeout(r, 1000))]);
     };
-    const interruptible = <T>(f: () => T): T | undefined => {
+    // A CPU step can be abandoned mid-way (the progress hook throws); a GPU step is one short
+    // submission, so pause and stop reach it at the next check. A GPU fault moves the run to the
+    // CPU and the same step is taken again there.
+    const interruptible = async <T>(f: () => Promise<T>): Promise<T | undefined> => {
       this.abortable = true;
       try {
-        return f();
+        return await f();
       } catch (e) {
         if (e instanceof Interrupted) return undefined;
+        if (e instanceof GpuFault && this.generation === generation) {
+          await this.fallBack(t, e);
+          return undefined;
+        }
         throw e;
       } finally {
         this.abortable = false;
@@ -215,13 +298,13 @@ export class TrainerService implements TrainerApi {
           continue;
         }
         if (pendingEval !== undefined && evalSplit !== undefined) {
-          const ev = interruptible(() => t.evaluate(evalSplit));
+          const ev = await interruptible(() => t.evaluateAsync(evalSplit));
           if (ev === undefined) continue;
           window.addEval(ev, pendingEval);
           pendingEval = undefined;
         } else {
           if (t.steps >= t.config.steps) break;
-          const rep = interruptible(() => t.step(diagnose || reported(t.steps + 1)));
+          const rep = await interruptible(() => t.stepAsync(diagnose || reported(t.steps + 1)));
           if (rep === undefined) continue;
           stepsRun++;
           window.addStep(rep);
@@ -279,12 +362,12 @@ export class TrainerService implements TrainerApi {
     return this.trainer;
   }
 
-  step(): Reply<StepReport> {
+  async step(): Promise<Reply<StepReport>> {
     const t = this.ready('take a step', false);
     if (!(t instanceof Trainer)) return t;
     if (this.state === 'halted') return fail('E447', 'the run halted on a non-finite number: load weights or a checkpoint first');
     try {
-      return { ok: true, value: t.step(true) };
+      return { ok: true, value: await this.onEither(t, () => t.stepAsync(true)) };
     } catch (e) {
       if (!(e instanceof TrainerError)) throw e;
       this.state = 'halted';
@@ -292,33 +375,51 @@ export class TrainerService implements TrainerApi {
     }
   }
 
-  evaluate(split: string): Reply<EvalReport & { readonly step: number }> {
+  /** Run `f` on the trainer's backend; after a GPU fault, once more on the CPU. */
+  private async onEither<T>(t: Trainer, f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      if (!(e instanceof GpuFault)) throw e;
+      await this.fallBack(t, e);
+      return f();
+    }
+  }
+
+  /** The trainer's host weights brought up to date from the GPU (for reads of them). */
+  private async hostCurrent(t: Trainer): Promise<void> {
+    await this.onEither(t, () => t.syncHost());
+  }
+
+  async evaluate(split: string): Promise<Reply<EvalReport & { readonly step: number }>> {
     const t = this.ready('evaluate', true);
     if (!(t instanceof Trainer)) return t;
     if (!t.task.evalSplits.some((s) => s.name === split)) {
       return fail('E447', `task ${t.task.name} has no split ${JSON.stringify(split)}; its splits are ${t.task.evalSplits.map((s) => s.name).join(', ')}`);
     }
     try {
-      return { ok: true, value: { ...t.evaluate(split), step: t.steps } };
+      const step = t.steps;
+      return { ok: true, value: { ...(await this.onEither(t, () => t.evaluateAsync(split))), step } };
     } catch (e) {
       if (e instanceof TrainerError) return { ok: false, errors: e.errors };
       throw e;
     }
   }
 
-  inspect(split: string, index: number): Reply<InspectReport> {
+  inspect(split: string, index: number): Promise<Reply<InspectReport>> {
     return this.look('inspect an example', (t) => t.inspect(split, index));
   }
 
-  predictions(split: string, count: number, offset: number): Reply<PredictionPage> {
+  predictions(split: string, count: number, offset: number): Promise<Reply<PredictionPage>> {
     return this.look('list predictions', (t) => t.predictions(split, count, offset));
   }
 
-  /** A read of the trained model, at any state with a graph loaded; a request outside the task's splits is E447. */
-  private look<T>(what: string, f: (t: Trainer) => T): Reply<T> {
+  /** A read of the trained model (on the CPU, from the host weights), at any state with a graph loaded; a request outside the task's splits is E447. */
+  private async look<T>(what: string, f: (t: Trainer) => T): Promise<Reply<T>> {
     const t = this.ready(what, true);
     if (!(t instanceof Trainer)) return t;
     try {
+      await this.hostCurrent(t);
       return { ok: true, value: f(t) };
     } catch (e) {
       if (e instanceof InspectRangeError) return fail('E447', `cannot ${what}: ${e.message}`);
@@ -327,9 +428,10 @@ export class TrainerService implements TrainerApi {
     }
   }
 
-  getWeights(): Reply<Uint8Array> {
+  async getWeights(): Promise<Reply<Uint8Array>> {
     const t = this.ready('read the weights', true);
     if (!(t instanceof Trainer)) return t;
+    await this.hostCurrent(t);
     const bytes = weightBytes(t.model, { format: 'unroll', graph: t.analysis.doc.name, task: t.task.name, steps: String(t.steps) });
     return transfer({ ok: true, value: bytes }, [bytes.buffer as ArrayBuffer]);
   }
@@ -338,13 +440,15 @@ export class TrainerService implements TrainerApi {
     const t = this.ready('load weights', false);
     if (!(t instanceof Trainer)) return t;
     const r = loadWeightBytes(t.model, bytes);
+    if (r.ok) t.markHost();
     if (r.ok && this.state === 'halted') this.state = 'idle';
     return r;
   }
 
-  checkpoint(): Reply<Uint8Array> {
+  async checkpoint(): Promise<Reply<Uint8Array>> {
     const t = this.ready('checkpoint', true);
     if (!(t instanceof Trainer)) return t;
+    await this.hostCurrent(t);
     const bytes = checkpointBytes(t);
     return transfer({ ok: true, value: bytes }, [bytes.buffer as ArrayBuffer]);
   }

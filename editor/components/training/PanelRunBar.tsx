@@ -1,7 +1,7 @@
 /**
  * The training panel's run bar: Start / Pause / Resume, Step, Stop, Reset, Evaluate (with the
- * split), a progress bar (step of total, steps per second, time left) and the evaluated metric
- * against its value before the run.
+ * split), a progress bar (step of total, steps per second, time left), the backend the run is on,
+ * and the evaluated metric against its value before the run.
  */
 import { useState, useSyncExternalStore } from 'react';
 import { currentDoc } from '../../store.ts';
@@ -82,6 +82,24 @@ function Progress({ t }: { t: TrainingView }) {
   );
 }
 
+/**
+ * Where the loaded run trains now: `WebGPU` (the adapter in its tooltip) or `CPU`. It follows every
+ * metrics batch, so a GPU lost mid-run turns it to CPU at once; a notice (also shown in the app's
+ * notices) marks it and is its tooltip.
+ */
+export function BackendBadge({ t }: { t: TrainingView }) {
+  const b = t.backend;
+  if (b === undefined) return null;
+  const gpu = b.name === 'webgpu';
+  const where = gpu ? `Training on WebGPU: ${b.adapter ?? 'an unnamed adapter'}` : 'Training on the CPU (a Web Worker)';
+  const title = b.notice !== undefined ? `${where}. ${b.notice}` : where;
+  return (
+    <span className={`tp-backend tp-backend-${b.name}${b.notice !== undefined ? ' has-notice' : ''}`} title={title} data-testid="backend-badge" data-backend={b.name}>
+      {gpu ? 'WebGPU' : 'CPU'}
+    </span>
+  );
+}
+
 /** The last evaluation, with the run's initial value beside it. */
 function EvalReadout({ t }: { t: TrainingView }) {
   const e = t.lastEval;
@@ -146,6 +164,7 @@ export function PanelRunBar() {
         </button>
       </div>
       <Progress t={t} />
+      <BackendBadge t={t} />
       <div className="tp-evaluate">
         <button type="button" aria-label="Evaluate" title="Evaluate the weights on the chosen split now" disabled={!valid || busy || t.state === 'loading'} onClick={() => void evaluateTraining(currentDoc(), chosen)}>
           {t.busy === 'evaluating' ? 'Evaluating…' : 'Evaluate'}

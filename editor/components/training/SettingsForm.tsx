@@ -2,10 +2,11 @@
  * The training settings of the open graph, read from it and written to it as changes (so they
  * save with the file and undo like any edit): the task and its params (a form generated from the
  * task's schema), the optimiser and its numbers, the recurrent cells' initialiser, truncation,
- * seed, evaluation interval and backend. A value the file's schema refuses is not written: the
- * field says why, naming the setting, and shows the old value again.
+ * seed and evaluation interval; and the backend, a preference of this browser kept apart from the
+ * graph. A value the file's schema refuses is not written: the field says why, naming the setting,
+ * and shows the old value again.
  */
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState, useSyncExternalStore } from 'react';
 import { checkParam, paramDefault, resolveParams } from '../../../blocks/params.ts';
 import { recurrentInitParam, type RecurrentInit } from '../../../blocks/cell-common.ts';
 import type { ParamDef } from '../../../blocks/types.ts';
@@ -18,6 +19,7 @@ import { commonInit, recurrentCells, setInitChange, trainingSettings } from '../
 import { dispatch } from '../../store.ts';
 import { DATASET_TASK } from '../../data/dataset-params.ts';
 import { pickDataFile } from '../../data/dialog-store.ts';
+import { BACKEND_CHOICES, BACKEND_LABELS, getBackendChoice, setBackendChoice, subscribeBackendChoice, type BackendChoice } from '../../training/backend-choice.ts';
 import { DataSettings } from './DataSettings.tsx';
 import './SettingsForm.css';
 
@@ -245,6 +247,36 @@ const INITS: readonly { value: RecurrentInit; label: string }[] = [
   { value: 'glorot', label: 'Glorot' },
 ];
 
+/** What each backend choice does (the select's hint, and the line under it for the one chosen). */
+const BACKEND_HINTS: Readonly<Record<BackendChoice, string>> = {
+  auto: 'Auto: a hardware GPU through WebGPU when this browser has one, else the CPU.',
+  webgpu: 'WebGPU: any WebGPU adapter, a software one too (slower than the CPU); without one, the CPU with a notice.',
+  cpu: 'CPU: the CPU kernels in a Web Worker (the reference the GPU is tested against).',
+};
+
+/**
+ * Where to train: a preference of this browser (backend-choice.ts), not a setting of the graph,
+ * so it is no document change and has no undo. A change shows at the next Start, which loads afresh.
+ */
+function BackendSetting() {
+  const choice = useSyncExternalStore(subscribeBackendChoice, getBackendChoice);
+  return (
+    <>
+      <ChoiceSetting
+        label="Backend"
+        testId="setting-backend"
+        value={choice}
+        options={BACKEND_CHOICES.map((c) => ({ value: c, label: BACKEND_LABELS[c] }))}
+        hint={`${BACKEND_CHOICES.map((c) => BACKEND_HINTS[c]).join(' ')} Kept in this browser, not in the graph file; a change starts the next run afresh.`}
+        onChange={(v) => setBackendChoice(v as BackendChoice)}
+      />
+      <p className="ts-doc ts-wide" data-testid="setting-backend-hint">
+        {BACKEND_HINTS[choice]}
+      </p>
+    </>
+  );
+}
+
 export function SettingsForm({ doc, locked }: { doc: GraphDoc; locked: boolean }) {
   const settings = trainingSettings(doc);
   const task = doc.task;
@@ -320,17 +352,7 @@ export function SettingsForm({ doc, locked }: { doc: GraphDoc; locked: boolean }
           />
           <TrainingNumber doc={doc} k="seed" />
           <TrainingNumber doc={doc} k="evalEvery" hint="evaluate the first split every this many steps" />
-          <ChoiceSetting
-            label="Backend"
-            testId="setting-backend"
-            value="cpu"
-            options={[
-              { value: 'cpu', label: 'CPU (worker)' },
-              { value: 'webgpu', label: 'WebGPU — not available yet', disabled: true },
-            ]}
-            hint="where the run computes: a Web Worker on the CPU"
-            onChange={() => undefined}
-          />
+          <BackendSetting />
         </div>
       </fieldset>
     </form>

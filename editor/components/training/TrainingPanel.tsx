@@ -6,7 +6,8 @@
  */
 import { useEffect, useRef, useState, useSyncExternalStore, type KeyboardEvent, type PointerEvent } from 'react';
 import { setView } from '../../store.ts';
-import { getTraining, isGoing, staleAgainst, subscribeTraining } from '../../training/session.ts';
+import { backendChange, getTraining, isGoing, staleAgainst, subscribeTraining } from '../../training/session.ts';
+import { getBackendChoice, subscribeBackendChoice } from '../../training/backend-choice.ts';
 import { useEditLock } from '../../use-edit-lock.ts';
 import { useEditor } from '../../use-editor.ts';
 import { ErrorBoundary } from '../ErrorBoundary.tsx';
@@ -75,16 +76,21 @@ function Resizer({ height, setHeight }: { height: number; setHeight: (h: number)
 function StaleNote() {
   const t = useSyncExternalStore(subscribeTraining, getTraining);
   const { history } = useEditor();
+  // The backend is chosen outside the document: its changes re-render the note too.
+  useSyncExternalStore(subscribeBackendChoice, getBackendChoice);
   if (isGoing(t) || t.loaded === undefined) return null;
   const stale = staleAgainst(history.doc);
   if (stale === 'same' || stale === 'nothing loaded') return null;
+  const backend = backendChange();
   return (
     <p className="tp-note" data-testid="stale-note">
       {stale === 'graph'
         ? 'The graph or its task changed since the weights were made: Start trains it afresh.'
         : stale === 'settings'
           ? 'The training settings changed since the weights were made: Start initialises them afresh and begins a new run (to train these weights on under the new settings, download them now and load them after).'
-          : 'Steps or evaluate-every changed: Start goes on with the run (Reset starts afresh).'}
+          : stale === 'backend'
+            ? `The backend changed since the weights were made (${backend?.from ?? '?'} → ${backend?.to ?? '?'}): Start initialises them afresh and begins a new run on it (to train these weights on there, download them now and load them after).`
+            : 'Steps or evaluate-every changed: Start goes on with the run (Reset starts afresh).'}
     </p>
   );
 }

@@ -11,7 +11,7 @@ import { formatError, unrollError, type UnrollError } from '../../errors/catalog
 import { TRAINING_DEFAULTS, type EvalReport, type TrainConfig } from '../../train/trainer.ts';
 import { lrSchedule } from '../../train/lr-schedule.ts';
 import { TrainerClient, TrainingFault } from '../../worker/client.ts';
-import type { LoadInfo, MetricsBatch } from '../../worker/protocol.ts';
+import type { BackendChoice, BackendInfo, LoadInfo, MetricsBatch } from '../../worker/protocol.ts';
 import { spawnNodeWorker } from '../../worker/spawn-node.ts';
 import { EXIT, printable, type CliIo } from '../io.ts';
 import { readGraphFile } from '../read-graph.ts';
@@ -34,6 +34,8 @@ export interface TrainArgs {
   readonly data?: string;
   /** The CSV column mapping, `id=seq,time=t,features=a+b@x,target=label@y` (see `runtime/data/mapping.ts`). */
   readonly map?: string;
+  /** `auto` (default): a hardware GPU when there is one; `webgpu`: any adapter; `cpu`. */
+  readonly backend?: BackendChoice;
 }
 
 /** The learning-rate decay on the start line: `, lr decay ×0.1 over steps 1500–3000`; empty when the lr is constant. */
@@ -41,6 +43,9 @@ function decayText(config: TrainConfig): string {
   const d = lrSchedule(config);
   return d === undefined ? '' : `, lr decay ×${d.factor} over steps ${d.start}–${d.end}`;
 }
+
+/** `backend webgpu: nvidia ampere (…)`, or `backend cpu: <why not the GPU>`. */
+const backendLine = (b: BackendInfo): string => `backend ${b.name}${b.adapter !== undefined ? `: ${b.adapter}` : ''}${b.notice !== undefined ? `: ${b.notice}` : ''}`;
 
 /** About 20 reports per run: every 10th step at least, every 100th at most. */
 const defaultEvery = (steps: number): number => Math.min(100, Math.max(10, Math.round(steps / 20)));
@@ -91,6 +96,7 @@ async function train(io: CliIo, args: TrainArgs, name: string, client: TrainerCl
     overrides: { steps: args.steps, seed: args.seed },
     reportEvery: args.every ?? defaultEvery(args.steps ?? doc.training?.steps ?? TRAINING_DEFAULTS.steps),
     ...(args.memoryBudget !== undefined ? { memoryBudget: args.memoryBudget } : {}),
+    backend: args.backend ?? 'auto',
   });
   const { config, task } = info;
   const every = args.every ?? defaultEvery(config.steps);
@@ -101,7 +107,7 @@ async function train(io: CliIo, args: TrainArgs, name: string, client: TrainerCl
   const emit = (obj: Record<string, unknown>): void => io.out(JSON.stringify(obj) + '\n');
 
   if (args.json) {
-    emit({ type: 'start', file: args.file, name, task: task.name, params: info.parameters, config, splits: task.splits.map((s) => s.name), ...(info.data !== undefined ? { data: info.data } : {}) });
+    emit({ type: 'start', file: args.file, name, task: task.name, params: info.parameters, config, splits: task.splits.map((s) => s.name), backend: info.backend, ...(info.data !== undefined ? { data: info.data } : {}) });
   } else {
     io.out(
       `training ${printable(name)} on ${task.name} (${info.parameters.toLocaleString('en-US')} parameters): ` +
@@ -109,7 +115,17 @@ async function train(io: CliIo, args: TrainArgs, name: string, client: TrainerCl
         `${config.clip > 0 ? `, clip ${config.clip}` : ''}${config.truncate > 0 ? `, truncate ${config.truncate}` : ''}${decayText(config)}\n`,
     );
     if (info.data !== undefined) io.out(dataLine(args.data!, info) + '\n');
+    // Only a run off the default CPU says so: CPU runs print exactly what they always did.
+    if (info.backend.name !== 'cpu' || info.backend.notice !== undefined) io.out(backendLine(info.backend) + '\n');
   }
+  // A lost GPU moves the run to the CPU mid-way: said once, when it happens.
+  let backend = info.backend;
+  const backendChanged = (now: BackendInfo): void => {
+    if (now.name === backend.name && now.notice === backend.notice) return;
+    backend = now;
+    if (args.json) emit({ type: 'backend', ...now });
+    else io.out(`${tty ? '\n' : ''}${backendLine(now)}\n`);
+  };
 
   const line = (step: number, loss: number, m: number, norm: number, clipped: boolean): string =>
     `step ${step} loss ${fmt(loss)} ${metric} ${fmt(m, 3)} grad-norm ${fmt(norm, 3)}${clipped ? ' (clipped)' : ''}`;
@@ -119,6 +135,7 @@ async function train(io: CliIo, args: TrainArgs, name: string, client: TrainerCl
     else io.out(`${tty ? '\n' : ''}eval step ${ev.step} ${ev.split} loss ${fmt(ev.loss)} ${metric} ${fmt(ev.metric, 3)} (${ev.count} examples)\n`);
   };
   const onBatch = (b: MetricsBatch): void => {
+    backendChanged(b.status.backend);
     // Steps and the evaluations run after them, in step order (an evaluation follows its step's line).
     let e = 0;
     for (let i = 0; i < b.steps.length; i++) {
