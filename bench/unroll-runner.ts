@@ -19,7 +19,7 @@ export interface UnrollRun {
 }
 
 /** Random uniform(−1, 1) values for every source of the workload (x and y, `[batch, steps, features]`). */
-function sources(w: WorkloadShape, rng: Rng): Map<string, SourceData> {
+export function sources(w: WorkloadShape, rng: Rng): Map<string, SourceData> {
   const make = (features: number): SourceData => ({
     values: Float32Array.from({ length: w.batch * w.steps * features }, () => rng.uniform(-1, 1)),
     length: w.steps,

@@ -137,15 +137,48 @@ function byLengthTable(rows: ResultsFile['recipes']): string[] {
   ];
 }
 
-/** bench/results.json (`npm run bench`): Unroll's CPU backend against TF.js, and scaling. */
-function performanceTable(): string {
-  const r = JSON.parse(readFileSync(new URL('bench/results.json', root), 'utf8')) as BenchResults;
+/**
+ * The line under the performance table about Unroll on WebGPU: the adapter that ran, or why
+ * there are no WebGPU rows; a software adapter's numbers are flagged as correctness only.
+ */
+function gpuLine(r: BenchResults): string {
+  const g = r.gpu;
+  const later = 'GPU numbers are to be recorded on a machine with a GPU.';
+  if (g === undefined) return `Unroll on WebGPU was not measured in this run. ${later}`;
+  if ('skipped' in g) return `Unroll on WebGPU: no rows, ${g.skipped.replace(/\.$/, '')}. ${later}`;
+  const check = `its first training step's loss is within ${sci(g.lossDiff)} of the CPU's`;
+  const steps = g.timing.runs === 1 && g.timing.minRunMs === 0 ? 'one timed step' : `medians of ${g.timing.runs} timed runs`;
+  const failed = Object.entries(g.failed ?? {}).map(([cell, why]) => ` No WebGPU row for ${cell.toUpperCase()}: ${why.split('\n')[0]!.replace(/\.$/, '')}.`);
+  if (g.fallback) {
+    return `Unroll (WebGPU) ran on ${g.adapter}, a software adapter: its rows (${steps}) show that the backend runs and that ${check}, not GPU speed.${failed.join('')} ${later}`;
+  }
+  return `Unroll (WebGPU) ran on ${g.adapter}, ${steps}; a training step is one submission with its read-back awaited, as the trainer runs it; ${check}.${failed.join('')}`;
+}
+
+/** The performance section of a benchmark run: Unroll's CPU and WebGPU backends against TF.js, and scaling. */
+export function performanceTable(r: BenchResults): string {
   const w = r.workload;
-  const f = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-  const name: Readonly<Record<string, string>> = { unroll: 'Unroll (CPU, WebAssembly SIMD)', 'tfjs-cpu': 'TF.js 4.22 cpu', 'tfjs-wasm': 'TF.js 4.22 wasm' };
+  // Two significant digits below 0.1 (a software adapter's steps/s).
+  const f = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 0.1 ? x.toFixed(2) : x.toPrecision(2));
+  const name: Readonly<Record<string, string>> = {
+    unroll: 'Unroll (CPU, WebAssembly SIMD)',
+    'unroll-webgpu': 'Unroll (WebGPU)',
+    'tfjs-cpu': 'TF.js 4.22 cpu',
+    'tfjs-wasm': 'TF.js 4.22 wasm',
+  };
+  // This row's training steps/s ÷ a TF.js backend's on the same cell.
+  const over = (row: BenchResults['rows'][number], tf: string): string => {
+    const t = r.rows.find((x) => x.cell === row.cell && x.framework === tf);
+    return t !== undefined ? `${f(row.trainStepsPerSec / t.trainStepsPerSec)}×` : '—';
+  };
   const rows = r.rows.map((row) => {
     const ratio = r.ratios[row.cell];
-    const vs = row.framework === 'unroll' ? `**${f(ratio?.['tfjs-wasm'] ?? NaN)}×** / ${f(ratio?.['tfjs-cpu'] ?? NaN)}×` : '';
+    const vs =
+      row.framework === 'unroll'
+        ? `**${f(ratio?.['tfjs-wasm'] ?? NaN)}×** / ${f(ratio?.['tfjs-cpu'] ?? NaN)}×`
+        : row.framework === 'unroll-webgpu'
+          ? `${over(row, 'tfjs-wasm')} / ${over(row, 'tfjs-cpu')}`
+          : '';
     return `| ${row.cell.toUpperCase()} | ${name[row.framework]} | ${f(row.trainStepsPerSec)} | ${f(row.trainGflops)} | ${f(row.inferStepsPerSec)} | ${row.peakRssMiB.toFixed(0)} MiB | ${vs} |`;
   });
   const sweep = (key: 'hidden' | 'steps' | 'batch', label: string): string[] => {
@@ -169,6 +202,8 @@ function performanceTable(): string {
     '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
+    gpuLine(r),
+    '',
     'Unroll LSTM training as one size grows (the others as above): steps/s against the FLOPs of a step; the GFLOP/s row shows where the cost grows faster than the FLOPs (tiny products at batch 1, weights that outgrow the caches at large hidden sizes).',
     ...sweep('hidden', 'hidden units'),
     ...sweep('steps', 'sequence length'),
@@ -182,7 +217,8 @@ export const SECTIONS: Readonly<Record<string, () => string>> = {
   gradients: gradientsTable,
   training: trainingTable,
   reproduce: reproduceTable,
-  performance: performanceTable,
+  // bench/results.json, written by `npm run bench`.
+  performance: () => performanceTable(JSON.parse(readFileSync(new URL('bench/results.json', root), 'utf8')) as BenchResults),
 };
 
 /** `text` with every generated section rewritten; throws if a section's markers are missing. */

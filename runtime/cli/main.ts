@@ -36,8 +36,9 @@ commands
   eval G --weights W --input X.json [--grad] [--json]
                                    run G with weights W on the examples in X.json: outputs, loss and with --grad
                                    the gradient of the loss for every weight and input (README: "eval input")
-  bench [--json]                   training and inference speed of LSTM, GRU and RNN on Unroll's CPU backend and
-                                   on TF.js (cpu, wasm) side by side; writes bench/results.json (README: "Performance")
+  bench [--json]                   training and inference speed of LSTM, GRU and RNN on Unroll's CPU and WebGPU
+                                   backends and on TF.js (cpu, wasm) side by side; writes bench/results.json
+                                   (README: "Performance"; --no-webgpu, --no-tfjs, --no-scaling, --quick)
   export G --to pytorch [--out model.py]
                                    a PyTorch module (state_dict keys = Unroll's weight names) and train.py beside it
   export G --to onnx --steps T [--weights W] [--seed S] [--out model.onnx]

@@ -16,8 +16,11 @@ import type { OptimizerSpec, OptimizerState } from './optimizers.ts';
 import { Pass } from './pass.ts';
 import type { Model } from './model.ts';
 
-/** Bytes of weights and optimiser state read back after every step at most (larger states: every few steps). */
-export const SNAPSHOT_BYTES = 8 * 1024 * 1024;
+/**
+ * Bytes of weights and optimiser state read back after every step at most (larger states: every
+ * few steps). 64 MiB covers about 5 million weights under Adam; a lost device then costs no step.
+ */
+export const SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
 /** One GPU training step as read back. */
 export interface GpuStepResult {
@@ -76,6 +79,23 @@ export class TrainerGpu {
     const twin = new Pass(made.value, pass.lengths, pass.bytes);
     this.twins.set(pass, twin);
     return { ok: true, value: twin };
+  }
+
+  /**
+   * Free the twins of passes no longer in use: linear start swaps the model (and so every pass)
+   * once, and a restore to before the swap makes new ones; their GPU memory goes with them.
+   */
+  retain(live: readonly Pass[]): void {
+    for (const [pass, twin] of this.twins) {
+      if (live.includes(pass)) continue;
+      (twin.program as GpuProgram).destroy();
+      this.twins.delete(pass);
+    }
+  }
+
+  /** How many GPU twins are held (tests). */
+  get twinCount(): number {
+    return this.twins.size;
   }
 
   /** One training step on a fed GPU pass: forward, backward, clip and update in one submission. */

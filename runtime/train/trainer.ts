@@ -396,6 +396,8 @@ export class Trainer {
   async stepAsync(diagnostics = false): Promise<StepReport> {
     const gpu = this.gpu;
     if (gpu === undefined) return this.step(diagnostics);
+    // Linear start changes every pass once: the old twins' GPU memory is freed.
+    if (this.linearStart !== undefined) gpu.retain([this.trainPass(), ...this.task.evalSplits.map((sp) => this.evalPass(sp))]);
     const twin = await gpu.twin(this.trainPass());
     if (!twin.ok) throw new GpuFault('error', twin.errors.map((e) => e.message).join('; '));
     const pass = twin.value;

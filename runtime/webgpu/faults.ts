@@ -1,4 +1,5 @@
 /** Faults of the WebGPU backend, as the trainer sees them: a lost device, an error the device reported. */
+import { gpuAwait, type GpuContext } from './context.ts';
 
 export type GpuFaultKind = 'lost' | 'oom' | 'error';
 
@@ -19,3 +20,16 @@ export class GpuFault extends Error {
     return new GpuFault('lost', `the GPU device was lost (${info.reason}${detail !== '' ? `: ${detail}` : ''})`, info.reason);
   }
 }
+
+/**
+ * A failed GPU operation as a fault: a lost device when the device says so within a moment (its
+ * `lost` promise may settle just after the failure it caused), else an error.
+ */
+export async function faultOf(context: GpuContext, message: string): Promise<GpuFault> {
+  if (context.lost === undefined) {
+    const info = await gpuAwait(Promise.race([context.device.lost, new Promise<undefined>((r) => setTimeout(r, 200, undefined))]));
+    if (info !== undefined) context.lost = { reason: info.reason ?? 'unknown', message: info.message };
+  }
+  return context.lost !== undefined ? GpuFault.lost(context.lost) : new GpuFault('error', message);
+}
+

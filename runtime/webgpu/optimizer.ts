@@ -18,7 +18,7 @@ import { unrollError, type Result } from '../errors/catalogue.ts';
 import { Optimizer, type OptimizerSpec } from '../train/optimizers.ts';
 import { formatBytes } from '../train/memory-estimate.ts';
 import { gpuAwait, type GpuContext } from './context.ts';
-import { GpuFault } from './faults.ts';
+import { faultOf, GpuFault } from './faults.ts';
 import {
   ENTRY_POINTS,
   HYPER_BYTES,
@@ -304,7 +304,11 @@ export class GpuOptimizer implements GpuParams {
         if (k > 0) enc.copyBufferToBuffer(this.buffer, this.at.s0 * 4, staging, stride * 4, k * stride * 4);
       }
       device.queue.submit([enc.finish()]);
-      await gpuAwait(staging.mapAsync(GPUMapMode.READ));
+      try {
+        await gpuAwait(staging.mapAsync(GPUMapMode.READ));
+      } catch (e) {
+        throw await faultOf(this.context, `reading the weights back from the GPU failed: ${(e as Error).message}`);
+      }
       const all = new Float32Array(staging.getMappedRange());
       const part = (base: number, key: string): Float32Array => all.slice(base + offsets.get(key)!, base + offsets.get(key)! + sizes.get(key)!);
       const weights = new Map(keys.map((key) => [key, part(0, key)]));
@@ -380,7 +384,11 @@ export class GpuOptimizer implements GpuParams {
       this.last = undefined;
       throw new GpuFault('error', `the GPU refused the optimiser step: ${e.message}`);
     }
-    await gpuAwait(this.staging.mapAsync(GPUMapMode.READ, 0, bytes));
+    try {
+      await gpuAwait(this.staging.mapAsync(GPUMapMode.READ, 0, bytes));
+    } catch (e) {
+      throw await faultOf(this.context, `reading the optimiser step back from the GPU failed: ${(e as Error).message}`);
+    }
     const out = this.staging.getMappedRange(0, bytes).slice(0);
     this.staging.unmap();
     return this.parseStep(out);

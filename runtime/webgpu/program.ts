@@ -17,7 +17,7 @@ import { formatBytes } from '../train/memory-estimate.ts';
 import { gpuAwait, type GpuContext } from './context.ts';
 import { GPU_KERNELS } from './kernels/index.ts';
 import { PRELUDE, RECORD_BYTES, RECORD_WORDS, type GpuKernel, type KernelCtx } from './kernels/kernel.ts';
-import { GpuFault } from './faults.ts';
+import { faultOf, GpuFault } from './faults.ts';
 import { progress } from '../progress.ts';
 
 /** Where each weight sits in the trainer's parameter buffer (elements, in weight order). */
@@ -86,18 +86,6 @@ function planLayout(plan: Plan, params: ParamLayout | undefined): Layout {
   for (const b of plan.buffers) if (b.kind === 'arena') base[b.id] = arenaAt + b.offset!;
   top = align(arenaAt + plan.arenaSize);
   return { base, inAt, inSize, outAt, outSize, probesAt, probeCount: plan.probes.count, constAt, total: Math.max(top, ALIGN) };
-}
-
-/**
- * A failed GPU operation as a fault: a lost device when the device says so within a moment (its
- * `lost` promise may settle just after the failure it caused), else an error.
- */
-export async function faultOf(context: GpuContext, message: string): Promise<GpuFault> {
-  if (context.lost === undefined) {
-    const info = await gpuAwait(Promise.race([context.device.lost, new Promise<undefined>((r) => setTimeout(r, 200, undefined))]));
-    if (info !== undefined) context.lost = { reason: info.reason ?? 'unknown', message: info.message };
-  }
-  return context.lost !== undefined ? GpuFault.lost(context.lost) : new GpuFault('error', message);
 }
 
 /** The label a kernel's pipeline (and any error about it) carries: its kind and specialisation. */
@@ -182,6 +170,7 @@ export class GpuProgram {
     private readonly params: GpuParams | undefined,
     layout: Layout,
     readonly memory: GPUBuffer,
+    private readonly records: GPUBuffer,
     private readonly bindGroup: GPUBindGroup,
     private readonly fwd: readonly Dispatch[],
     private readonly bwd: readonly Dispatch[],
@@ -279,7 +268,7 @@ export class GpuProgram {
       ],
     });
     const nf = plan.forward.length;
-    return { ok: true, value: new GpuProgram(context, plan, params, layout, memory, bindGroup, dispatches.slice(0, nf), dispatches.slice(nf)) };
+    return { ok: true, value: new GpuProgram(context, plan, params, layout, memory, records, bindGroup, dispatches.slice(0, nf), dispatches.slice(nf)) };
   }
 
   /** The host array and element offset of a buffer in the `in` or `out` region (feeds, seeds, pinned values). */
@@ -409,7 +398,12 @@ export class GpuProgram {
     const enc = device.createCommandEncoder();
     if (n > 0) enc.copyBufferToBuffer(this.memory, this.offsetOf(r) * 4, staging, 0, n * 4);
     device.queue.submit([enc.finish()]);
-    await gpuAwait(staging.mapAsync(GPUMapMode.READ));
+    try {
+      await gpuAwait(staging.mapAsync(GPUMapMode.READ));
+    } catch (e) {
+      staging.destroy();
+      throw await faultOf(this.context, `reading a buffer back from the GPU failed: ${(e as Error).message}`);
+    }
     const out = new Float32Array(staging.getMappedRange().slice(0, n * 4));
     staging.destroy();
     return out;
@@ -418,6 +412,7 @@ export class GpuProgram {
   /** Free the GPU memory (the program cannot run afterwards). */
   destroy(): void {
     this.memory.destroy();
+    this.records.destroy();
     this.staging?.destroy();
   }
 }

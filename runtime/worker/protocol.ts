@@ -170,10 +170,10 @@ export interface TrainerApi {
   predictions(split: string, count: number, offset: number): Promise<Reply<PredictionPage>>;
   /** The weights as a safetensors file. */
   getWeights(): Promise<Reply<Uint8Array>>;
-  setWeights(bytes: Uint8Array): Reply<number>;
+  setWeights(bytes: Uint8Array): Promise<Reply<number>>;
   /** Weights, optimiser state, step and random states, as one safetensors file. */
   checkpoint(): Promise<Reply<Uint8Array>>;
-  restore(bytes: Uint8Array): Reply<Status>;
+  restore(bytes: Uint8Array): Promise<Reply<Status>>;
   status(): Status;
   /**
    * Tests only: destroy the GPU device under a WebGPU run, as a lost device would go. The run moves

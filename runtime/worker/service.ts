@@ -70,6 +70,13 @@ export class TrainerService implements TrainerApi {
   private generation = 0;
   /** The GPU device, kept across loads while it lives. */
   private gpu: GpuContext | undefined;
+  /**
+   * The trainer's operations, one at a time. On the CPU a step is synchronous, so a call always
+   * found the run loop between steps; a GPU step awaits its submission, and a call arriving then
+   * (evaluate, checkpoint, restore, a second evaluation…) waits here for it to end instead of
+   * meeting a half-taken step.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
   /** A lost device was replaced once for this load (a second loss leaves the run on the CPU). */
   private retried = false;
   /** Set once `auto` found no hardware adapter, so later loads do not ask again. */
@@ -115,7 +122,7 @@ export class TrainerService implements TrainerApi {
     if (this.gpu === undefined || this.gpu.lost !== undefined) {
       const r = await requestGpu(this.gpuProvider);
       if (!r.ok) {
-        this.noHardwareGpu = true;
+        if (!asked) this.noHardwareGpu = true;
         return asked ? { name: 'cpu', notice: `WebGPU is not available (${r.reason}): training on the CPU` } : { name: 'cpu' };
       }
       this.gpu = r.context;
@@ -238,6 +245,7 @@ export class TrainerService implements TrainerApi {
     let lastYield = now();
     let diagnose = true;
     let pendingEval: number | undefined;
+    let reportedUpTo = t.steps;
 
     // This run's status, even after a load replaced its trainer (a replaced run reads as ended).
     const status = (): Status => ({ state: this.generation === generation ? this.state : 'idle', step: t.steps, steps: t.config.steps, backend: this.backend });
@@ -263,8 +271,11 @@ export class TrainerService implements TrainerApi {
     // A CPU step can be abandoned mid-way (the progress hook throws); a GPU step is one short
     // submission, so pause and stop reach it at the next check. A GPU fault moves the run to the
     // CPU and the same step is taken again there.
-    const interruptible = async <T>(f: () => Promise<T>): Promise<T | undefined> => {
-      this.abortable = true;
+    const interruptible = <T>(f: () => Promise<T>): Promise<T | undefined> => this.exclusive(() => attempt(f));
+    const attempt = async <T>(f: () => Promise<T>): Promise<T | undefined> => {
+      // Only a CPU step may be abandoned mid-way (it rewinds itself); a GPU step is one short
+      // submission that pause and stop reach at its end.
+      this.abortable = t.backend === 'cpu';
       try {
         return await f();
       } catch (e) {
@@ -307,6 +318,10 @@ export class TrainerService implements TrainerApi {
           const rep = await interruptible(() => t.stepAsync(diagnose || reported(t.steps + 1)));
           if (rep === undefined) continue;
           stepsRun++;
+          // A lost GPU whose run resumed from an older snapshot takes the steps since again on the
+          // CPU: each step is reported once (the first time), so the metrics never go back.
+          if (rep.step <= reportedUpTo) continue;
+          reportedUpTo = rep.step;
           window.addStep(rep);
           diagnose = false;
           if (evalSplit !== undefined && rep.step % t.config.evalEvery === 0 && rep.step !== t.config.steps) pendingEval = rep.step;
@@ -367,12 +382,19 @@ export class TrainerService implements TrainerApi {
     if (!(t instanceof Trainer)) return t;
     if (this.state === 'halted') return fail('E447', 'the run halted on a non-finite number: load weights or a checkpoint first');
     try {
-      return { ok: true, value: await this.onEither(t, () => t.stepAsync(true)) };
+      return { ok: true, value: await this.exclusive(() => this.onEither(t, () => t.stepAsync(true))) };
     } catch (e) {
       if (!(e instanceof TrainerError)) throw e;
       this.state = 'halted';
       return { ok: false, errors: e.errors };
     }
+  }
+
+  /** `f` after every operation queued before it (see `queue`). */
+  private exclusive<T>(f: () => Promise<T> | T): Promise<T> {
+    const r = this.queue.then(() => f());
+    this.queue = r.catch(() => undefined);
+    return r;
   }
 
   /** Run `f` on the trainer's backend; after a GPU fault, once more on the CPU. */
@@ -398,8 +420,13 @@ export class TrainerService implements TrainerApi {
       return fail('E447', `task ${t.task.name} has no split ${JSON.stringify(split)}; its splits are ${t.task.evalSplits.map((s) => s.name).join(', ')}`);
     }
     try {
-      const step = t.steps;
-      return { ok: true, value: { ...(await this.onEither(t, () => t.evaluateAsync(split))), step } };
+      return {
+        ok: true,
+        value: await this.exclusive(async () => {
+          const step = t.steps;
+          return { ...(await this.onEither(t, () => t.evaluateAsync(split))), step };
+        }),
+      };
     } catch (e) {
       if (e instanceof TrainerError) return { ok: false, errors: e.errors };
       throw e;
@@ -419,8 +446,10 @@ export class TrainerService implements TrainerApi {
     const t = this.ready(what, true);
     if (!(t instanceof Trainer)) return t;
     try {
-      await this.hostCurrent(t);
-      return { ok: true, value: f(t) };
+      return { ok: true, value: await this.exclusive(async () => {
+        await this.hostCurrent(t);
+        return f(t);
+      }) };
     } catch (e) {
       if (e instanceof InspectRangeError) return fail('E447', `cannot ${what}: ${e.message}`);
       if (e instanceof TrainerError) return { ok: false, errors: e.errors };
@@ -431,40 +460,50 @@ export class TrainerService implements TrainerApi {
   async getWeights(): Promise<Reply<Uint8Array>> {
     const t = this.ready('read the weights', true);
     if (!(t instanceof Trainer)) return t;
-    await this.hostCurrent(t);
-    const bytes = weightBytes(t.model, { format: 'unroll', graph: t.analysis.doc.name, task: t.task.name, steps: String(t.steps) });
+    const bytes = await this.exclusive(async () => {
+      await this.hostCurrent(t);
+      return weightBytes(t.model, { format: 'unroll', graph: t.analysis.doc.name, task: t.task.name, steps: String(t.steps) });
+    });
     return transfer({ ok: true, value: bytes }, [bytes.buffer as ArrayBuffer]);
   }
 
-  setWeights(bytes: Uint8Array): Reply<number> {
+  async setWeights(bytes: Uint8Array): Promise<Reply<number>> {
     const t = this.ready('load weights', false);
     if (!(t instanceof Trainer)) return t;
-    const r = loadWeightBytes(t.model, bytes);
-    if (r.ok) t.markHost();
-    if (r.ok && this.state === 'halted') this.state = 'idle';
-    return r;
+    return this.exclusive(async () => {
+      // The optimiser state uploaded with the weights must be the GPU's current one, not an older snapshot.
+      await this.hostCurrent(t);
+      const r = loadWeightBytes(t.model, bytes);
+      if (r.ok) t.markHost();
+      if (r.ok && this.state === 'halted') this.state = 'idle';
+      return r;
+    });
   }
 
   async checkpoint(): Promise<Reply<Uint8Array>> {
     const t = this.ready('checkpoint', true);
     if (!(t instanceof Trainer)) return t;
-    await this.hostCurrent(t);
-    const bytes = checkpointBytes(t);
+    const bytes = await this.exclusive(async () => {
+      await this.hostCurrent(t);
+      return checkpointBytes(t);
+    });
     return transfer({ ok: true, value: bytes }, [bytes.buffer as ArrayBuffer]);
   }
 
-  restore(bytes: Uint8Array): Reply<Status> {
+  async restore(bytes: Uint8Array): Promise<Reply<Status>> {
     const t = this.ready('restore a checkpoint', false);
     if (!(t instanceof Trainer)) return t;
-    const r = readCheckpoint(t, bytes);
-    if (!r.ok) return r;
-    try {
-      t.setState(r.value);
-    } catch (e) {
-      if (e instanceof RangeError) return { ok: false, errors: [unrollError('E448', `the checkpoint does not fit this run: ${e.message}`)] };
-      throw e;
-    }
-    if (this.state === 'halted') this.state = 'idle';
-    return { ok: true, value: this.status() };
+    return this.exclusive((): Reply<Status> => {
+      const r = readCheckpoint(t, bytes);
+      if (!r.ok) return r;
+      try {
+        t.setState(r.value);
+      } catch (e) {
+        if (e instanceof RangeError) return { ok: false, errors: [unrollError('E448', `the checkpoint does not fit this run: ${e.message}`)] };
+        throw e;
+      }
+      if (this.state === 'halted') this.state = 'idle';
+      return { ok: true, value: this.status() };
+    });
   }
 }
