@@ -93,11 +93,6 @@ export class TrainerGpu {
     }
   }
 
-  /** How many GPU twins are held (tests). */
-  get twinCount(): number {
-    return this.twins.size;
-  }
-
   /** One training step on a fed GPU pass: forward, backward, clip and update in one submission. */
   async step(pass: Pass, size: number, lr: number, clip: number, probes: boolean): Promise<GpuStepResult> {
     const { objective, extras } = await pass.run(size, {

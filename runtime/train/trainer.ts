@@ -277,11 +277,7 @@ export class Trainer {
   step(diagnostics = false): StepReport {
     if (this.gpu !== undefined) throw new Error('step: the run is on the GPU; use stepAsync');
     const pass = this.trainPass();
-    const marks = { data: this.dataRng.getState(), state: this.stateRng.getState() };
-    const rewind = (): void => {
-      this.dataRng.setState(marks.data);
-      this.stateRng.setState(marks.state);
-    };
+    const { marks, rewind } = this.markRandomStates();
     let batch: Batch;
     let loss: number;
     try {
@@ -297,8 +293,7 @@ export class Trainer {
     const { norm, scale } = clipByGlobalNorm(this.gradArrays, this.config.clip);
     if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
       rewind();
-      const what = Number.isFinite(loss) ? `the gradient norm is ${norm}` : `the loss is ${loss}`;
-      throw this.diverged(what, this.locate(batch, marks.state));
+      throw this.diverged(nonFinite(loss, norm), this.locate(batch, marks.state));
     }
     this.params.forEach((p, i) => {
       progress();
@@ -401,11 +396,7 @@ export class Trainer {
     const twin = await gpu.twin(this.trainPass());
     if (!twin.ok) throw new GpuFault('error', twin.errors.map((e) => e.message).join('; '));
     const pass = twin.value;
-    const marks = { data: this.dataRng.getState(), state: this.stateRng.getState() };
-    const rewind = (): void => {
-      this.dataRng.setState(marks.data);
-      this.stateRng.setState(marks.state);
-    };
+    const { marks, rewind } = this.markRandomStates();
     let batch: Batch;
     let r;
     try {
@@ -420,9 +411,8 @@ export class Trainer {
     const metric = this.score(pass, batch);
     if (!Number.isFinite(loss) || !Number.isFinite(r.norm)) {
       rewind();
-      const what = Number.isFinite(loss) ? `the gradient norm is ${r.norm}` : `the loss is ${loss}`;
       await this.syncHost();
-      throw this.diverged(what, this.locate(batch, marks.state));
+      throw this.diverged(nonFinite(loss, r.norm), this.locate(batch, marks.state));
     }
     if (r.badWeight !== undefined) {
       rewind();
@@ -451,6 +441,16 @@ export class Trainer {
       tally.add(batch, await gpu.forward(pass, batch.size), this.task.metric.score(batch, pass.prediction(this.predIndex, batch.size, this.targetLength(batch))));
     }
     return tally.report();
+  }
+
+  /** The random streams' states now, and a way back to them (a step that is not taken draws nothing). */
+  private markRandomStates(): { marks: { data: readonly number[]; state: readonly number[] }; rewind: () => void } {
+    const marks = { data: this.dataRng.getState(), state: this.stateRng.getState() };
+    const rewind = (): void => {
+      this.dataRng.setState(marks.data);
+      this.stateRng.setState(marks.state);
+    };
+    return { marks, rewind };
   }
 
   /**
@@ -695,6 +695,9 @@ export class TrainerError extends Error {
     this.name = 'TrainerError';
   }
 }
+
+/** What went non-finite in a step, for E442: the loss, else the gradient norm. */
+const nonFinite = (loss: number, norm: number): string => (Number.isFinite(loss) ? `the gradient norm is ${norm}` : `the loss is ${loss}`);
 
 /** An evaluation batch no larger than its split. */
 const evalBatchOf = (batch: number, count: number): number => Math.max(1, Math.min(batch, count));
