@@ -3,9 +3,34 @@
  * examples leave at one value, a synthetic graph of the elementwise blocks, and padded batches.
  * Shared by the gradient checks and the WebGPU parity tests. Test support only.
  */
+import { expect } from 'vitest';
 import type { GraphDoc } from '../graph/types.ts';
 import type { CellLowering } from '../compile/types.ts';
+import { analyzeGraph } from '../validate/validate.ts';
 import { loadExample, setParams, wholeSequenceGraph } from './gradcheck-support.ts';
+import { Model } from './model.ts';
+import { Rng } from './prng.ts';
+
+/**
+ * A float64 model of a case's graph, initialised from `seed`. Learned first states start at zero:
+ * they are moved off it so their gradient path is exercised. With `float32`, every weight is
+ * rounded to float32, so a float32 backend and the float64 reference start from the same numbers.
+ */
+export function blockModel(doc: GraphDoc, cells: CellLowering, seed: number, float32 = false): Model {
+  const analysis = analyzeGraph(doc);
+  expect(analysis.errors.map((e) => e.message)).toEqual([]);
+  const m = new Model(analysis, { dtype: 'float64', cells });
+  m.initialise(new Rng(seed));
+  const r = new Rng(seed + 1);
+  for (const w of m.weights.values()) {
+    const zero = w.every((v) => v === 0);
+    for (let i = 0; i < w.length; i++) {
+      const v = zero ? r.uniform(-0.5, 0.5) : w[i]!;
+      w[i] = float32 ? Math.fround(v) : v;
+    }
+  }
+  return m;
+}
 
 /** Every cell lowering for graphs with gated cells (the only blocks it changes), else the default. */
 export const cellsFor = (doc: GraphDoc): readonly CellLowering[] =>

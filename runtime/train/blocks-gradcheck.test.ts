@@ -8,25 +8,15 @@
 import { describe, expect, it } from 'vitest';
 import { blockTypes } from '../../blocks/registry.ts';
 import type { GraphDoc } from '../graph/types.ts';
-import { analyzeGraph } from '../validate/validate.ts';
 import type { CellLowering } from '../compile/types.ts';
 import { Model } from './model.ts';
 import type { Pass, SourceData } from './pass.ts';
 import { Rng } from './prng.ts';
 import { TOL, checkGradients, randomSources } from './gradcheck-support.ts';
-import { EXAMPLES, PADDED, VARIANTS, cellsFor, type PaddedCase } from './block-cases.ts';
+import { EXAMPLES, PADDED, VARIANTS, blockModel, cellsFor, type PaddedCase } from './block-cases.ts';
 
 const B = 2;
-function model(doc: GraphDoc, cells: CellLowering, seed: number): Model {
-  const analysis = analyzeGraph(doc);
-  expect(analysis.errors.map((e) => e.message)).toEqual([]);
-  const m = new Model(analysis, { dtype: 'float64', cells });
-  m.initialise(new Rng(seed));
-  // Learned first states start at zero: move them off it so their gradient path is exercised.
-  const r = new Rng(seed + 1);
-  for (const w of m.weights.values()) if (w.every((v) => v === 0)) for (let i = 0; i < w.length; i++) w[i] = r.uniform(-0.5, 0.5);
-  return m;
-}
+const model = (doc: GraphDoc, cells: CellLowering, seed: number): Model => blockModel(doc, cells, seed);
 
 function openPass(m: Model, lengths: Readonly<Record<string, number>>, masked?: ReadonlySet<string>): Pass {
   const r = m.pass({ lengths, batch: B, backward: true, inputGrads: true, ...(masked !== undefined ? { masked } : {}) });

@@ -6,7 +6,6 @@
  * between the GPU (float32) and the CPU (float64, the same float32-rounded weights and data).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { analyzeGraph } from '../validate/validate.ts';
 import type { GraphDoc } from '../graph/types.ts';
 import type { CellLowering } from '../compile/types.ts';
 import { requestGpu } from '../webgpu/context.ts';
@@ -17,7 +16,7 @@ import { Model } from './model.ts';
 import { Pass, type SourceData } from './pass.ts';
 import { Rng } from './prng.ts';
 import { randomSources } from './gradcheck-support.ts';
-import { EXAMPLES, PADDED, VARIANTS, cellsFor, type GraphCase } from './block-cases.ts';
+import { EXAMPLES, PADDED, VARIANTS, blockModel, cellsFor, type GraphCase } from './block-cases.ts';
 import { defaultOptimizerSpec } from './optimizers.ts';
 import { parseGraph } from '../graph/parse.ts';
 import { readFileSync } from 'node:fs';
@@ -44,19 +43,8 @@ const FULL: readonly GraphCase[] = [
   { name: 'seq2seq-attention at full size', doc: fullSize('seq2seq-attention'), lengths: { src: 6, y: 4 } },
 ];
 
-function model(doc: GraphDoc, cells: CellLowering, seed: number): Model {
-  const analysis = analyzeGraph(doc);
-  expect(analysis.errors.map((e) => e.message)).toEqual([]);
-  const m = new Model(analysis, { dtype: 'float64', cells });
-  m.initialise(new Rng(seed));
-  const r = new Rng(seed + 1);
-  for (const w of m.weights.values()) {
-    // Learned first states start at zero: move them off it; everything float32-exact for both backends.
-    const zero = w.every((v) => v === 0);
-    for (let i = 0; i < w.length; i++) w[i] = Math.fround(zero ? r.uniform(-0.5, 0.5) : w[i]!);
-  }
-  return m;
-}
+/** Everything float32-exact, so both backends start from the same numbers. */
+const model = (doc: GraphDoc, cells: CellLowering, seed: number): Model => blockModel(doc, cells, seed, true);
 
 const rounded = (sources: Map<string, SourceData>): Map<string, SourceData> =>
   new Map([...sources].map(([k, s]) => [k, { values: Array.from(s.values, (v) => Math.fround(v)), length: s.length }]));

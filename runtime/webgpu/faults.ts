@@ -1,5 +1,7 @@
 /** Faults of the WebGPU backend, as the trainer sees them: a lost device, an error the device reported. */
 import { gpuAwait, type GpuContext } from './context.ts';
+import { unrollError, type UnrollError } from '../errors/catalogue.ts';
+import { formatBytes } from '../train/memory-estimate.ts';
 
 export type GpuFaultKind = 'lost' | 'oom' | 'error';
 
@@ -33,3 +35,15 @@ export async function faultOf(context: GpuContext, message: string): Promise<Gpu
   return context.lost !== undefined ? GpuFault.lost(context.lost) : new GpuFault('error', message);
 }
 
+
+/**
+ * Why a buffer of `bytes` cannot be had, before anything is allocated: a lost device (E450), or
+ * more than one binding or buffer of the adapter may hold (E449, naming `who` needs it and
+ * `advice` what to do). Undefined when it fits.
+ */
+export function gpuRoomError(context: GpuContext, bytes: number, who: string, advice: string): UnrollError | undefined {
+  if (context.lost !== undefined) return unrollError('E450', GpuFault.lost(context.lost).message);
+  const limit = Math.min(context.maxBinding, context.maxBuffer);
+  if (bytes <= limit) return undefined;
+  return unrollError('E449', `${who} needs one GPU buffer of ${formatBytes(bytes)}; the adapter allows ${formatBytes(limit)}: ${advice}`);
+}

@@ -18,7 +18,7 @@ import { unrollError, type Result } from '../errors/catalogue.ts';
 import { Optimizer, type OptimizerSpec } from '../train/optimizers.ts';
 import { formatBytes } from '../train/memory-estimate.ts';
 import { gpuAwait, type GpuContext } from './context.ts';
-import { faultOf, GpuFault } from './faults.ts';
+import { faultOf, GpuFault, gpuRoomError } from './faults.ts';
 import {
   ENTRY_POINTS,
   HYPER_BYTES,
@@ -190,21 +190,15 @@ export class GpuOptimizer implements GpuParams {
   static async create(context: GpuContext, layout: ParamLayout, spec: OptimizerSpec, options: GpuOptimizerOptions = {}): Promise<Result<GpuOptimizer>> {
     const { device } = context;
     const slotNames = new Optimizer(spec, []).slotNames;
-    if (context.lost !== undefined) return { ok: false, errors: [unrollError('E450', `the GPU device was lost (${context.lost.reason}): ${context.lost.message}`)] };
     const at = regions(layout.total, slotNames.length);
     const bytes = at.total * 4;
-    const limit = Math.min(context.maxBinding, context.maxBuffer);
-    if (bytes > limit) {
-      return {
-        ok: false,
-        errors: [
-          unrollError(
-            'E449',
-            `the ${spec.kind} optimiser needs one GPU buffer of ${formatBytes(bytes)} for ${layout.total} weights (weights, gradients, ${slotNames.length} state slots and their backup); the adapter allows ${formatBytes(limit)}: use a smaller model or train on the CPU`,
-          ),
-        ],
-      };
-    }
+    const room = gpuRoomError(
+      context,
+      bytes,
+      `the ${spec.kind} optimiser for ${layout.total} weights (weights, gradients, ${slotNames.length} state slots and their backup)`,
+      'use a smaller model or train on the CPU',
+    );
+    if (room !== undefined) return { ok: false, errors: [room] };
     device.pushErrorScope('validation');
     const pipes = pipelines(device, spec.kind);
     const refused = await gpuAwait(device.popErrorScope());

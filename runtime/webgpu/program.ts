@@ -17,7 +17,7 @@ import { formatBytes } from '../train/memory-estimate.ts';
 import { gpuAwait, type GpuContext } from './context.ts';
 import { GPU_KERNELS } from './kernels/index.ts';
 import { PRELUDE, RECORD_BYTES, RECORD_WORDS, type GpuKernel, type KernelCtx } from './kernels/kernel.ts';
-import { faultOf, GpuFault } from './faults.ts';
+import { faultOf, GpuFault, gpuRoomError } from './faults.ts';
 import { progress } from '../progress.ts';
 
 /** Where each weight sits in the trainer's parameter buffer (elements, in weight order). */
@@ -197,18 +197,10 @@ export class GpuProgram {
    */
   static async create(context: GpuContext, plan: Plan, params?: GpuParams): Promise<Result<GpuProgram>> {
     const { device } = context;
-    if (context.lost !== undefined) return { ok: false, errors: [unrollError('E450', `the GPU device was lost (${context.lost.reason}): ${context.lost.message}`)] };
     const layout = planLayout(plan, params?.layout);
     const bytes = layout.total * 4;
-    const limit = Math.min(context.maxBinding, context.maxBuffer);
-    if (bytes > limit) {
-      return {
-        ok: false,
-        errors: [
-          unrollError('E449', `this pass needs one GPU buffer of ${formatBytes(bytes)} for batch ${plan.batch}; the adapter allows ${formatBytes(limit)}: use a smaller batch, shorter sequences or a smaller model, or train on the CPU`),
-        ],
-      };
-    }
+    const room = gpuRoomError(context, bytes, `this pass (batch ${plan.batch})`, 'use a smaller batch, shorter sequences or a smaller model, or train on the CPU');
+    if (room !== undefined) return { ok: false, errors: [room] };
     const instrs = [...plan.forward, ...plan.backward];
     const made: string[] = [];
     device.pushErrorScope('validation');

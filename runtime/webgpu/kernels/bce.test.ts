@@ -1,12 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Instr } from '../../compile/instr.ts';
 import { rng, uniform } from '../../cpu/kernels/test-support.ts';
-import { instrBackends, cpuBackend } from '../testing/instr-backends.ts';
+import { instrSuite, cpuBackend } from '../testing/instr-backends.ts';
 import { describeMismatch, mismatch } from '../testing/compare.ts';
 
-const B = await instrBackends();
-afterAll(() => B.close());
-if (B.skipped !== undefined) console.warn(B.skipped);
+const B = await instrSuite();
 
 const at = (off: number) => ({ buf: 0, off });
 const SIZES = [0, 1, 17, 257, 1000];

@@ -1,12 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Instr, Ref } from '../../compile/instr.ts';
 import { rng, uniform } from '../../cpu/kernels/test-support.ts';
-import { cpuBackend, instrBackends, type InstrBackend } from '../testing/instr-backends.ts';
+import { cpuBackend, instrSuite, type InstrBackend } from '../testing/instr-backends.ts';
 import { describeMismatch, mismatch } from '../testing/compare.ts';
 
-const BK = await instrBackends();
-afterAll(() => BK.close());
-if (BK.skipped !== undefined) console.warn(BK.skipped);
+const BK = await instrSuite();
 
 const BATCHES = [0, 1, 3, 5];
 const HIDDEN = [1, 3, 17, 100, 257];

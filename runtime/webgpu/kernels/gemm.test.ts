@@ -1,14 +1,12 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Instr } from '../../compile/instr.ts';
 import type { GemmSpec } from '../../cpu/kernels/gemm.ts';
 import { rng, uniform } from '../../cpu/kernels/test-support.ts';
-import { instrBackends, cpuBackend, type InstrBackend } from '../testing/instr-backends.ts';
+import { instrSuite, cpuBackend, type InstrBackend } from '../testing/instr-backends.ts';
 import { describeMismatch, mismatch } from '../testing/compare.ts';
 import { gemmTiling } from './gemm.ts';
 
-const B = await instrBackends();
-afterAll(() => B.close());
-if (B.skipped !== undefined) console.warn(B.skipped);
+const B = await instrSuite();
 
 const at = (off: number) => ({ buf: 0, off });
 const TRANS = [

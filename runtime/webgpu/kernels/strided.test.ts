@@ -1,16 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Instr } from '../../compile/instr.ts';
 import type { BinaryOp } from '../../cpu/kernels/binary.ts';
 import { prepareStrided, type StridedSpec } from '../../cpu/kernels/strided.ts';
 import { forEachIndex, makeLayout, type Layout } from '../../cpu/kernels/strided-cases.ts';
 import { rng, uniform } from '../../cpu/kernels/test-support.ts';
-import { instrBackends, cpuBackend, type InstrBackend } from '../testing/instr-backends.ts';
+import { instrSuite, cpuBackend, type InstrBackend } from '../testing/instr-backends.ts';
 import { describeMismatch, mismatch } from '../testing/compare.ts';
 import { stridedAxes } from './strided.ts';
 
-const B = await instrBackends();
-afterAll(() => B.close());
-if (B.skipped !== undefined) console.warn(B.skipped);
+const B = await instrSuite();
 
 const at = (off: number) => ({ buf: 0, off });
 const OPS: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div'];

@@ -4,6 +4,7 @@
  * WebGPU is listed only when an adapter can be had; otherwise `skipped` says why (printed by the
  * suite). Test support only.
  */
+import { afterAll } from 'vitest';
 import type { Instr } from '../../compile/instr.ts';
 import type { Plan } from '../../compile/plan.ts';
 import { CpuProgram } from '../../cpu/program.ts';
@@ -78,4 +79,12 @@ export async function instrBackends(): Promise<{ readonly list: readonly InstrBa
   const gpu = await requestGpu();
   if (!gpu.ok) return { list: [cpuBackend], skipped: `WebGPU tests skipped: ${gpu.reason}`, close: () => undefined };
   return { list: [cpuBackend, gpuBackend(gpu.context)], context: gpu.context, close: () => gpu.context.device.destroy() };
+}
+
+/** `instrBackends()` for a test file: the device is destroyed after the file, and a skip says why. */
+export async function instrSuite(): ReturnType<typeof instrBackends> {
+  const b = await instrBackends();
+  afterAll(() => b.close());
+  if (b.skipped !== undefined) console.warn(b.skipped);
+  return b;
 }
